@@ -1,0 +1,16 @@
+#include "core/selector.h"
+
+#include <ATen/ATen.h>
+
+namespace d2ace {
+
+EpochPlan permutation_plan(int64_t n, int64_t batch_size, at::Generator& generator) {
+  TORCH_CHECK(batch_size > 0, "batch size must be positive");
+  torch::Tensor order = at::randperm(n, generator, torch::TensorOptions().dtype(torch::kLong));
+  EpochPlan plan;
+  for (int64_t start = 0; start < n; start += batch_size)
+    plan.batches.push_back(order.slice(0, start, std::min(n, start + batch_size)));
+  return plan;
+}
+
+}  // namespace d2ace

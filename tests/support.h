@@ -1,0 +1,26 @@
+// Helpers shared by the tests: temporary paths, the CLI, the Python interpreter, shared data.
+#pragma once
+
+#include <string>
+
+namespace d2ace::test {
+
+// A fresh path under a per-process temporary directory.
+std::string temp_path(const std::string& name);
+// Writes `text` to a fresh temporary file and returns its path.
+std::string write_temp(const std::string& name, const std::string& text);
+
+// The Python with Debian's scientific packages: $D2ACE_PYTHON, else /usr/bin/python3.
+std::string python();
+
+// ../shared/datasets beside the checkout, or $D2ACE_SHARED_DATA; empty if absent.
+std::string shared_datasets();
+
+struct CliResult {
+  int exit_code;
+  std::string out, err;
+};
+// Runs the d2ace-bench binary with `args` (a shell-quoted string).
+CliResult run_cli(const std::string& args);
+
+}  // namespace d2ace::test
