@@ -1,0 +1,57 @@
+// Train/validation/test splits and preprocessing fitted on the training part only.
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/dataset.h"
+
+namespace d2ace {
+
+// k-fold iterative stratification (Sechidis, Tsoumakas & Vlahavas, ECML PKDD 2011), order 1:
+// labels are handled from the rarest (among the instances still unassigned) to the most common;
+// each instance of that label goes to the fold that most lacks the label, ties broken by the
+// fold's overall lack and then at random; instances without labels go last, to the folds that
+// most lack instances. Returns the fold (0..k-1) of every row. Seeded and deterministic.
+std::vector<int64_t> iterative_stratification(const torch::Tensor& Y, int64_t folds, uint64_t seed);
+
+enum class SplitMode { kKFold, kOfficial };
+
+struct SplitSpec {
+  SplitMode mode = SplitMode::kKFold;
+  int64_t folds = 5;                 // kKFold
+  double validation_fraction = 0.1;  // held out from each training part
+  uint64_t seed = 0;                 // stratification seed (one assignment for all folds)
+  uint64_t validation_seed = 0;      // hold-out seed; fold f uses derive_seed(this, fold=f)
+};
+
+// Row indices (int64, ascending) of the three parts.
+struct Split {
+  torch::Tensor train, validation, test;
+};
+
+// Every split the spec defines: k folds (fold f is the test part of split f), or the single
+// official split. Throws InputError when the spec does not fit the data (no official split,
+// fewer rows than folds, a part left empty).
+std::vector<Split> make_splits(const Dataset& data, const SplitSpec& spec);
+
+enum class Scaling { kNone, kMinMax, kStandard };
+Scaling parse_scaling(const std::string& name);
+const char* to_string(Scaling s);
+
+// Feature scaling fitted on training rows: X' = (X - shift) / scale. Constant columns get scale 1.
+struct Scaler {
+  torch::Tensor shift, scale;
+  torch::Tensor apply(const torch::Tensor& X) const { return (X - shift) / scale; }
+};
+Scaler fit_scaler(Scaling scaling, const torch::Tensor& X_train);
+
+// The reference code's pruning, applied to the whole dataset before splitting (as it does):
+// drop labels with at most `max_positives` positive instances; drop instances without labels.
+Dataset prune_rare_labels(const Dataset& data, int64_t max_positives);
+Dataset drop_unlabelled_instances(const Dataset& data);
+
+}  // namespace d2ace
