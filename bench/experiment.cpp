@@ -1,0 +1,182 @@
+#include "bench/experiment.h"
+
+#include <torch/cuda.h>
+#include <torch/utils.h>
+
+#include <chrono>
+
+#include "baselines/baselines.h"
+#include "bench/provenance.h"
+#include "core/error.h"
+#include "core/seeds.h"
+#include "datasets/catalog.h"
+
+namespace d2ace {
+namespace {
+
+Json params_json(const Params& p) {
+  Json j = Json::object();
+  for (const auto& [k, v] : p.resolved()) j[k] = v;
+  return j;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+Registries::Registries() {
+  register_baselines(selectors);
+  register_models(models);
+}
+
+Experiment::Experiment(const ExperimentConfig& config, const Registries& registries)
+    : config_(config), registries_(registries) {
+  const TrainerConfig& t = config.trainer;
+  if (t.epochs < 1) throw InputError("--epochs must be at least 1");
+  if (t.batch_size < 1) throw InputError("--batch-size must be at least 1");
+  if (!(t.learning_rate > 0)) throw InputError("--lr must be positive");
+  if (!(t.weight_decay >= 0)) throw InputError("--weight-decay must be non-negative");
+  if (!(t.lr_warmup_epochs >= 0)) throw InputError("--lr-warmup-epochs must be non-negative");
+  if (!(t.threshold > 0 && t.threshold < 1)) throw InputError("--threshold must be in (0, 1)");
+  if (config.device != "cpu" && config.device != "cuda")
+    throw InputError("--device must be cpu or cuda, got '" + config.device + "'");
+  if (config.device == "cuda" && !torch::cuda::is_available())
+    throw InputError("--device cuda: this LibTorch build sees no CUDA device");
+
+  // Names and parameters first: cheap, and a typo should not wait for a large file to load.
+  const auto& model_entry = registries.models.get(config.model);
+  const auto& selector_entry = registries.selectors.get(config.selector);
+  model_params_ = Params("model '" + config.model + "'", model_entry.params, config.model_params);
+  selector_params_ = Params("selector '" + config.selector + "'", selector_entry.params, config.selector_params);
+
+  data_ = load_dataset({config.dataset, config.labels_xml, config.data_dir, config.keep_ratio});
+  if (config.drop_rare_labels >= 0) data_ = prune_rare_labels(data_, config.drop_rare_labels);
+  if (config.drop_unlabelled) data_ = drop_unlabelled_instances(data_);
+  if (!torch::isfinite(data_.X).all().item<bool>())
+    throw InputError("dataset '" + data_.name + "' has NaN or infinite features");
+
+  split_seed_ = derive_seed(config.seed, {"split", data_.name});
+  validation_seed_ = derive_seed(config.seed, {"validation", data_.name});
+  SplitSpec spec;
+  spec.mode = config.split;
+  spec.folds = config.folds;
+  spec.validation_fraction = config.validation_fraction;
+  spec.seed = split_seed_;
+  spec.validation_seed = validation_seed_;
+  splits_ = make_splits(data_, spec);
+  if (config.only_folds.empty()) {
+    for (int64_t f = 0; f < static_cast<int64_t>(splits_.size()); ++f) folds_.push_back(f);
+  } else {
+    for (int64_t f : config.only_folds) {
+      if (f < 0 || f >= static_cast<int64_t>(splits_.size()))
+        throw InputError("--fold " + std::to_string(f) + " out of range (0.." +
+                         std::to_string(splits_.size() - 1) + ")");
+      folds_.push_back(f);
+    }
+  }
+  // Build one model and selector now so that parameter values are checked before training.
+  registries.models.get(config.model).make(model_params_, {data_.features(), data_.labels()});
+  registries.selectors.get(config.selector).make(selector_params_);
+}
+
+Json Experiment::identity(int64_t fold, const Split& split, const Json& model_params,
+                          const Json& selector_params, const std::string& model_version,
+                          const std::string& selector_version) const {
+  const ExperimentConfig& c = config_;
+  Json id;
+  id["dataset"] = {{"name", data_.name},
+                   {"instances", data_.rows()},
+                   {"features", data_.features()},
+                   {"feature_attributes", data_.feature_attributes},
+                   {"labels", data_.labels()},
+                   {"cardinality", data_.Y.sum(1).mean().item<double>()},
+                   {"notices", data_.notices}};
+  id["split"] = {{"mode", c.split == SplitMode::kOfficial ? "official" : "kfold"},
+                 {"folds", c.split == SplitMode::kOfficial ? 1 : c.folds},
+                 {"fold", fold},
+                 {"validation_fraction", c.validation_fraction},
+                 {"train", split.train.size(0)},
+                 {"validation", split.validation.size(0)},
+                 {"test", split.test.size(0)}};
+  id["preprocessing"] = {{"scaling", to_string(c.scaling)},
+                         {"fitted_on", "train"},
+                         {"keep_ratio", c.keep_ratio ? Json(*c.keep_ratio) : Json("catalog default")},
+                         {"drop_rare_labels", c.drop_rare_labels},
+                         {"drop_unlabelled", c.drop_unlabelled}};
+  id["model"] = {{"name", c.model}, {"version", model_version}, {"params", model_params}};
+  id["selector"] = {{"name", c.selector}, {"version", selector_version}, {"params", selector_params}};
+  const TrainerConfig& t = c.trainer;
+  id["trainer"] = {{"epochs", t.epochs},
+                   {"batch_size", t.batch_size},
+                   {"optimizer", "adam"},
+                   {"learning_rate", t.learning_rate},
+                   {"weight_decay", t.weight_decay},
+                   {"lr_warmup_epochs", t.lr_warmup_epochs},
+                   {"checkpoint", to_string(t.checkpoint)},
+                   {"selection_metric", "validation macro_auc"},
+                   {"threshold", t.threshold},
+                   {"device", c.device}};
+  id["seeds"] = {{"base", c.seed},
+                 {"split", split_seed_},
+                 {"validation", validation_seed_},
+                 {"model", derive_seed(c.seed, {"model", data_.name, std::to_string(fold)})},
+                 {"selector", derive_seed(c.seed, {"selector", c.selector, data_.name, std::to_string(fold)})}};
+  return id;
+}
+
+std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>& progress) {
+  std::vector<Json> reports;
+  const torch::Device device(config_.device == "cuda" ? torch::kCUDA : torch::kCPU);
+  const Json model_params = params_json(model_params_);
+  const Json selector_params = params_json(selector_params_);
+  for (size_t k = 0; k < folds_.size(); ++k) {
+    const int64_t fold = folds_[k];
+    const Split& split = splits_[fold];
+    auto t0 = std::chrono::steady_clock::now();
+    Json prov = provenance_json(config_.device);
+    prov["start"] = utc_now();
+    ModelBuild mb;
+    SelectorBuild sb;
+    Json id;
+    try {
+      torch::manual_seed(derive_seed(config_.seed, {"model", data_.name, std::to_string(fold)}));
+      mb = registries_.models.get(config_.model).make(model_params_, {data_.features(), data_.labels()});
+      sb = registries_.selectors.get(config_.selector).make(selector_params_);
+      id = identity(fold, split, model_params, selector_params, mb.version, sb.version);
+
+      Scaler scaler = fit_scaler(config_.scaling, data_.X.index_select(0, split.train));
+      auto part = [&](const torch::Tensor& rows) {
+        return EvalData{scaler.apply(data_.X.index_select(0, rows)).to(device),
+                        data_.Y.index_select(0, rows).to(device)};
+      };
+      EvalData train = part(split.train), validation = part(split.validation), test = part(split.test);
+      TrainingPool pool;
+      pool.X = train.X;
+      pool.Y = train.Y;
+      pool.batch_size = config_.trainer.batch_size;
+      pool.epochs = config_.trainer.epochs;
+      pool.seed = id["seeds"]["selector"].get<uint64_t>();
+      mb.model->to(device);
+
+      TrainingResult result = train_and_test(
+          *mb.model, *sb.selector, pool, validation, test, config_.trainer, [&](const EpochRecord& e) {
+            if (progress) progress({static_cast<int64_t>(k), cells(), &e, config_.trainer.epochs});
+          });
+      prov["end"] = utc_now();
+      reports.push_back(cell_report(id, prov, result, seconds_since(t0)));
+    } catch (const InputError&) {
+      throw;
+    } catch (const std::exception& e) {
+      prov["end"] = utc_now();
+      if (id.is_null()) id = Json{{"dataset", {{"name", data_.name}}}, {"fold", fold}};
+      std::string message = e.what();
+      reports.push_back(failed_cell_report(id, prov, "error", message.substr(0, message.find('\n'))));
+    }
+    if (progress) progress({static_cast<int64_t>(k) + 1, cells(), nullptr, config_.trainer.epochs});
+  }
+  return reports;
+}
+
+}  // namespace d2ace

@@ -1,0 +1,79 @@
+// One experiment: a dataset, a model and a selector over the folds of a split. Loads and checks
+// everything up front (bad input fails before any training), then runs one cell per fold.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/report.h"
+#include "bench/trainer.h"
+#include "core/selector.h"
+#include "datasets/splits.h"
+#include "models/model.h"
+
+namespace d2ace {
+
+struct Registries {
+  SelectorRegistry selectors{"selector"};
+  ModelRegistry models{"model"};
+  Registries();  // registers every built-in selector and model
+};
+
+struct ExperimentConfig {
+  // data
+  std::string dataset = "synthetic";
+  std::string labels_xml;
+  std::string data_dir;  // resolved
+  std::optional<double> keep_ratio;
+  int64_t drop_rare_labels = -1;  // drop labels with <= K positives (-1: keep all)
+  bool drop_unlabelled = false;
+  Scaling scaling = Scaling::kStandard;
+  // split
+  SplitMode split = SplitMode::kKFold;
+  int64_t folds = 5;
+  std::vector<int64_t> only_folds;  // empty: all
+  double validation_fraction = 0.1;
+  uint64_t seed = 55;
+  // components
+  std::string model = "mlp";
+  std::map<std::string, std::string> model_params;
+  std::string selector = "uniform";
+  std::map<std::string, std::string> selector_params;
+  TrainerConfig trainer;
+  std::string device = "cpu";
+};
+
+struct CellProgress {
+  int64_t cell = 0, cells = 0;  // 0-based index, count
+  const EpochRecord* epoch = nullptr;
+  int64_t epochs = 0;
+};
+
+class Experiment {
+ public:
+  // Loads the data and checks every name and parameter; throws InputError on bad input.
+  Experiment(const ExperimentConfig& config, const Registries& registries);
+
+  int64_t cells() const { return static_cast<int64_t>(folds_.size()); }
+  const Dataset& data() const { return data_; }
+
+  // Runs every cell; returns the cell reports (a failure inside a cell becomes its status).
+  std::vector<Json> run(const std::function<void(const CellProgress&)>& progress = {});
+
+ private:
+  Json identity(int64_t fold, const Split& split, const Json& model_params, const Json& selector_params,
+                const std::string& model_version, const std::string& selector_version) const;
+
+  ExperimentConfig config_;
+  const Registries& registries_;
+  Dataset data_;
+  std::vector<Split> splits_;
+  std::vector<int64_t> folds_;
+  Params model_params_, selector_params_;
+  uint64_t split_seed_ = 0, validation_seed_ = 0;
+};
+
+}  // namespace d2ace

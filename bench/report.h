@@ -1,0 +1,46 @@
+// Run reports: one JSON document per cell, and the run document `d2ace-bench run` writes.
+//
+// Schema (schema_version 1), cell:
+//   {schema_version, kind: "cell", id, identity: {dataset, split, preprocessing, model, selector,
+//    trainer, seeds}, provenance, status: {state: done|error|diverged, message},
+//    metrics: {threshold, test: {name: {value, direction}}, counts, conventions},
+//    best_epoch, curves: {per-epoch arrays, selector: {name: [...]}}, timings}
+// Run: {schema_version, kind: "run", command, provenance, cells: [cell...],
+//       summary: {cells, done, metrics: {name: {mean, std, n, direction}}, timings: {...}}}
+// NaN is written as null. Readers must ignore fields they do not know.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "bench/trainer.h"
+
+namespace d2ace {
+
+constexpr int kReportSchemaVersion = 1;
+using Json = nlohmann::ordered_json;
+
+// The cell report. `identity` names the cell (its id is a hash of it); `provenance` includes the
+// cell's start and end time; `wall_seconds` is the cell's whole time, loading included.
+Json cell_report(const Json& identity, const Json& provenance, const TrainingResult& result,
+                 double wall_seconds);
+
+// A cell that failed before or during training: identity, provenance and status only.
+Json failed_cell_report(const Json& identity, const Json& provenance, const std::string& state,
+                        const std::string& message);
+
+// Stable id of a cell: 16 hex digits hashed from its identity.
+std::string cell_id(const Json& identity);
+
+// Mean, population std (ddof = 0, as numpy) and count of every metric and timing over the cells
+// whose state is "done".
+Json summarize_cells(const std::vector<Json>& cells);
+
+// Writes `doc` to `path` atomically: a temporary file in the same directory, flushed, then
+// renamed over `path`. Creates missing parent directories. Throws std::runtime_error on failure
+// (the temporary file is removed).
+void write_json_atomically(const std::string& path, const Json& doc);
+
+}  // namespace d2ace

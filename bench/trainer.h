@@ -1,0 +1,88 @@
+// The trainer: runs one cell's training loop with a selector, validates every epoch, keeps the
+// best checkpoint and tests it.
+//
+//   for each epoch e:
+//     plan = selector.plan_epoch(e)
+//     for each batch: forward (train mode) -> per-entry loss -> backward -> Adam step
+//                     -> selector.observe(indices, probabilities, losses)
+//     selector.end_epoch(e)
+//     validation macro-AUC -> keep the best weights (a deep copy)
+//   test with the kept weights.
+//
+// Adam with (coupled, PyTorch-style) weight decay; the learning rate rises linearly over the first
+// `lr_warmup_epochs` epochs' worth of steps, then stays constant. The timing split separates
+// training (forward, backward, step), selection (plan / observe / end of epoch) and evaluation.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/metrics.h"
+#include "core/selector.h"
+#include "models/model.h"
+
+namespace d2ace {
+
+enum class CheckpointPolicy { kBest, kLast };
+CheckpointPolicy parse_checkpoint(const std::string& name);
+const char* to_string(CheckpointPolicy c);
+
+struct TrainerConfig {
+  int64_t epochs = 30;
+  int64_t batch_size = 128;
+  double learning_rate = 1e-3;
+  double weight_decay = 1e-4;
+  double lr_warmup_epochs = 1.0;
+  CheckpointPolicy checkpoint = CheckpointPolicy::kBest;
+  double threshold = 0.5;
+  int64_t eval_batch_size = 4096;
+};
+
+struct EpochRecord {
+  int64_t epoch = 0;
+  double learning_rate = 0;   // at the epoch's last step
+  double train_loss = 0;      // mean training loss over the epoch's steps
+  double val_loss = 0;        // NaN without a validation part
+  double val_macro_auc = 0;   // NaN without a validation part
+  double seconds = 0;
+  int64_t steps = 0;
+  int64_t distinct_instances = 0;  // distinct pool rows drawn this epoch
+  double plan_seconds = 0, observe_seconds = 0, end_epoch_seconds = 0;
+  std::map<std::string, double> selector;  // the selector's diagnostics after end_epoch
+};
+
+struct Timings {
+  double training = 0;  // forward, backward, optimiser step
+  double plan = 0, observe = 0, end_epoch = 0;
+  double evaluation = 0;  // validation every epoch and the final test
+  double selection() const { return plan + observe + end_epoch; }
+};
+
+enum class RunStatus { kDone, kDiverged };
+
+struct TrainingResult {
+  RunStatus status = RunStatus::kDone;
+  std::string message;
+  std::vector<EpochRecord> epochs;
+  int64_t best_epoch = -1;  // the epoch whose weights were tested
+  Evaluation test;
+  Timings timings;
+};
+
+struct EvalData {
+  torch::Tensor X, Y;
+};
+
+// Called after every epoch (progress display).
+using EpochCallback = std::function<void(const EpochRecord&)>;
+
+TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const TrainingPool& pool,
+                              const EvalData& validation, const EvalData& test,
+                              const TrainerConfig& config, const EpochCallback& on_epoch = {});
+
+// Sigmoid probabilities of `model` on X, in eval mode without gradients, in chunks.
+torch::Tensor predict_probabilities(MultiLabelModel& model, const torch::Tensor& X, int64_t chunk);
+
+}  // namespace d2ace

@@ -1,0 +1,37 @@
+// MLP: the simple neural binary-relevance baseline.
+//
+// features -> [Linear -> ReLU -> Dropout] x len(hidden) -> Linear -> q logits; loss = mean
+// per-entry binary cross-entropy with logits. Parameters: hidden (comma-separated widths,
+// default "256"), dropout (default 0.2).
+#pragma once
+
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+
+#include <torch/nn/pimpl.h>
+
+#include "models/model.h"
+
+namespace d2ace {
+
+class MlpImpl : public MultiLabelModel {
+ public:
+  MlpImpl(ModelShape shape, std::vector<int64_t> hidden, double dropout);
+  torch::Tensor forward(const torch::Tensor& x) override;
+  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) override;
+
+ private:
+  torch::nn::ModuleList hidden_{nullptr};
+  torch::nn::Linear output_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+};
+
+// Per-entry BCE with logits, [b, q] (shared by every model whose loss is BCE).
+torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& targets);
+
+TORCH_MODULE(Mlp);
+
+ParamSpecs mlp_params();
+
+}  // namespace d2ace
