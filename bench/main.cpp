@@ -70,6 +70,13 @@ std::string fmt(double x, int precision = 4) {
   return s.str();
 }
 
+// Left-aligns `s` in `width` columns, counting UTF-8 characters (the table prints "±").
+std::string pad(const std::string& s, size_t width) {
+  size_t chars = 0;
+  for (unsigned char c : s) chars += (c & 0xC0) != 0x80;
+  return chars >= width ? s + " " : s + std::string(width - chars, ' ');
+}
+
 std::string sanitize(std::string s) {
   for (char& c : s)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
@@ -101,9 +108,8 @@ void print_table(const std::vector<Json>& cells, std::ostream& out) {
     if (!groups.count(key)) keys.push_back(key);
     groups[key].push_back(c);
   }
-  out << std::left << std::setw(22) << "dataset" << std::setw(8) << "model" << std::setw(16) << "selector"
-      << std::setw(7) << "cells";
-  for (const auto& m : kTableMetrics) out << std::setw(19) << m;
+  out << pad("dataset", 22) << pad("model", 8) << pad("selector", 16) << pad("cells", 7);
+  for (const auto& m : kTableMetrics) out << pad(m, 19);
   out << "selection/train\n";
   for (const auto& key : keys) {
     Json s = summarize_cells(groups[key]);
@@ -112,13 +118,13 @@ void print_table(const std::vector<Json>& cells, std::ostream& out) {
     std::getline(parts, dataset, '\t');
     std::getline(parts, model, '\t');
     std::getline(parts, selector, '\t');
-    out << std::setw(22) << dataset.substr(0, 21) << std::setw(8) << model << std::setw(16) << selector
-        << std::setw(7) << (std::to_string(s["done"].get<int>()) + "/" + std::to_string(s["cells"].get<int>()));
+    out << pad(dataset, 22) << pad(model, 8) << pad(selector, 16)
+        << pad(std::to_string(s["done"].get<int>()) + "/" + std::to_string(s["cells"].get<int>()), 7);
     for (const auto& m : kTableMetrics) {
       std::string cell = "-";
       if (s["metrics"].contains(m) && s["metrics"][m]["mean"].is_number())
         cell = fmt(s["metrics"][m]["mean"].get<double>()) + " ± " + fmt(s["metrics"][m]["std"].get<double>());
-      out << std::setw(19) << cell;
+      out << pad(cell, 19);
     }
     std::string share = "-";
     if (s["timings"].contains("selection_s") && s["timings"]["training_s"]["mean"].get<double>() > 0)

@@ -1,0 +1,102 @@
+// The d2ace-bench binary: bad input gives one line, exit code 2 and no report; a good run writes
+// a valid report; list, inspect and summary answer.
+#include "tests/catch.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support.h"
+
+using d2ace::test::run_cli;
+using d2ace::test::temp_path;
+using d2ace::test::write_temp;
+
+namespace {
+
+const std::string kSmall = " --dataset synthetic:n=200,d=10,q=4 --folds 2 --epochs 2 --quiet";
+
+int count_lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+// Runs `args` with a fresh --out and checks the bad-input contract.
+void expect_bad_input(const std::string& args, const std::string& what) {
+  std::string out = temp_path("bad_report.json");
+  auto r = run_cli(args + " --out " + out);
+  INFO("args: " << args << "\nstderr: " << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(count_lines(r.err) == 1);
+  CHECK(r.err.rfind("d2ace-bench: error: ", 0) == 0);
+  CHECK(r.err.find(what) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out));
+}
+
+}  // namespace
+
+TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input]") {
+  const std::string bad_arff = write_temp("bad.arff",
+                                          "@relation 'b: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n@data\n1,2\n0\n");
+  const std::string nan_arff = write_temp("nan.arff",
+                                          "@relation 'b: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n@data\n1,NaN\n");
+  expect_bad_input("run --dataset nosuchset", "unknown dataset 'nosuchset'");
+  expect_bad_input("run" + kSmall + " --model cnn", "unknown model 'cnn'");
+  expect_bad_input("run" + kSmall + " --selector best", "unknown selector 'best'");
+  expect_bad_input("run" + kSmall + " --epochs ten", "--epochs");
+  expect_bad_input("run" + kSmall + " --bogus 1", "unrecognised option '--bogus'");
+  expect_bad_input("run" + kSmall + " --selector-param x", "--selector-param expects key=value");
+  expect_bad_input("run" + kSmall + " --split official", "no official train/test split");
+  expect_bad_input("run --dataset " + bad_arff + " --folds 2", bad_arff + ":6: expected 2 values, found 1");
+  expect_bad_input("run --dataset " + nan_arff + " --folds 2", bad_arff.substr(0, 0) + "NaN or infinite");
+  expect_bad_input("run --dataset /no/such/file.arff", "/no/such/file.arff: no such file");
+  expect_bad_input("run --dataset yeast --data-dir /no/such/dir", "scripts/fetch-datasets");
+  expect_bad_input("frobnicate", "unknown command 'frobnicate'");
+  auto missing = run_cli("run --epochs 3");
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("'--dataset' is required"));
+}
+
+TEST_CASE("cli: a run writes a valid report that summary reads", "[cli]") {
+  std::string out = temp_path("run.json");
+  auto r = run_cli("run" + kSmall + " --threads 1 --out " + out);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("report: " + out));
+  std::ifstream in(out);
+  auto doc = nlohmann::json::parse(in);
+  CHECK(doc["schema_version"] == 1);
+  CHECK(doc["kind"] == "run");
+  REQUIRE(doc["cells"].size() == 2);
+  for (const auto& cell : doc["cells"]) {
+    CHECK(cell["status"]["state"] == "done");
+    CHECK(cell["provenance"]["threads"] == 1);
+    CHECK(cell["provenance"]["blas"].get<std::string>() != "");
+    CHECK(cell["identity"]["selector"]["version"] == "uniform-1");
+    CHECK(cell["timings"]["training_s"].get<double>() > 0);
+  }
+  CHECK(doc["summary"]["metrics"]["micro_f1"]["n"] == 2);
+  auto s = run_cli("summary " + out);
+  CHECK(s.exit_code == 0);
+  CHECK_THAT(s.out, Catch::Contains("uniform") && Catch::Contains("2/2"));
+  CHECK(run_cli("summary " + write_temp("x.json", "{oops")).exit_code == 2);
+}
+
+TEST_CASE("cli: list and inspect", "[cli]") {
+  auto sel = run_cli("list selectors");
+  CHECK(sel.exit_code == 0);
+  CHECK_THAT(sel.out, Catch::Contains("uniform"));
+  auto models = run_cli("list models");
+  CHECK_THAT(models.out, Catch::Contains("mlp") && Catch::Contains("hidden="));
+  auto ds = run_cli("list datasets --data-dir /no/such/dir");
+  CHECK_THAT(ds.out, Catch::Contains("corel16k010") && Catch::Contains("missing"));
+  auto insp = run_cli("inspect synthetic:n=100,q=3 --json");
+  REQUIRE(insp.exit_code == 0);
+  auto j = nlohmann::json::parse(insp.out);
+  CHECK(j["instances"] == 100);
+  CHECK(j["labels"] == 3);
+  CHECK(run_cli("inspect").exit_code == 2);
+  CHECK(run_cli("run --help").exit_code == 0);
+  CHECK(run_cli("--help").exit_code == 0);
+}
