@@ -99,14 +99,25 @@ std::string cell_id(const Json& identity) {
   return buffer;
 }
 
-Json cell_report(const Json& identity, const Json& provenance, const TrainingResult& r, double wall) {
+namespace {
+
+// What every cell document starts with.
+Json cell_header(const Json& identity, const Json& provenance, const std::string& state,
+                 const std::string& message) {
   Json j;
   j["schema_version"] = kReportSchemaVersion;
   j["kind"] = "cell";
   j["id"] = cell_id(identity);
   j["identity"] = identity;
   j["provenance"] = provenance;
-  j["status"] = {{"state", r.status == RunStatus::kDone ? "done" : "diverged"}, {"message", r.message}};
+  j["status"] = {{"state", state}, {"message", message}};
+  return j;
+}
+
+}  // namespace
+
+Json cell_report(const Json& identity, const Json& provenance, const TrainingResult& r, double wall) {
+  Json j = cell_header(identity, provenance, r.status == RunStatus::kDone ? "done" : "diverged", r.message);
   const double threshold = identity.contains("trainer") ? identity["trainer"].value("threshold", 0.5) : 0.5;
   j["metrics"] = r.status == RunStatus::kDone ? metrics_json(r.test, threshold) : Json(nullptr);
   j["best_epoch"] = r.best_epoch;
@@ -117,13 +128,7 @@ Json cell_report(const Json& identity, const Json& provenance, const TrainingRes
 
 Json failed_cell_report(const Json& identity, const Json& provenance, const std::string& state,
                         const std::string& message) {
-  Json j;
-  j["schema_version"] = kReportSchemaVersion;
-  j["kind"] = "cell";
-  j["id"] = cell_id(identity);
-  j["identity"] = identity;
-  j["provenance"] = provenance;
-  j["status"] = {{"state", state}, {"message", message}};
+  Json j = cell_header(identity, provenance, state, message);
   j["metrics"] = nullptr;
   return j;
 }
