@@ -10,6 +10,7 @@ namespace d2ace {
 
 class UniformSelector : public Selector {
  public:
+  Observation needs() const override { return Observation::kNothing; }
   void attach(const TrainingPool& pool) override;
   EpochPlan plan_epoch(int64_t epoch) override;
 

@@ -301,7 +301,7 @@ int cmd_run(const std::vector<std::string>& args, const std::vector<std::string>
   std::vector<std::string> model_params, selector_params;
   std::vector<int64_t> folds_only;
   double keep = 0;
-  int threads = 0;
+  int threads = 0, intra_op_threads = 1;
   uint64_t seed = 55;
   po::options_description opts("run options");
   opts.add_options()
@@ -331,7 +331,9 @@ int cmd_run(const std::vector<std::string>& args, const std::vector<std::string>
       ("checkpoint", po::value<std::string>(&checkpoint)->default_value("best"), "best (by validation macro-AUC) or last")
       ("threshold", po::value<double>(&c.trainer.threshold)->default_value(0.5), "decision threshold for bipartition metrics")
       ("seed", po::value<uint64_t>(&seed)->default_value(55), "base seed (split, weights and selector seeds derive from it)")
-      ("threads", po::value<int>(&threads)->default_value(0), "CPU threads for LibTorch and OpenBLAS (0: all cores)")
+      ("threads", po::value<int>(&threads)->default_value(0), "BLAS threads for matrix products (0: all cores)")
+      ("intra-op-threads", po::value<int>(&intra_op_threads)->default_value(1),
+       "LibTorch's element-wise threads (0: all cores; more than 1 oversubscribes small machines)")
       ("device", po::value<std::string>(&c.device)->default_value("cpu"), "cpu or cuda")
       ("out", po::value<std::string>(&out), "report file (default: runs/<dataset>-<model>-<selector>-<time>.json)")
       ("quiet,q", "no progress on stderr");
@@ -357,7 +359,7 @@ int cmd_run(const std::vector<std::string>& args, const std::vector<std::string>
     stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());
     out = "runs/" + sanitize(c.dataset) + "-" + c.model + "-" + c.selector + "-" + stamp + ".json";
   }
-  configure_threads(threads);
+  configure_threads(threads, intra_op_threads);
 
   Registries reg;
   Experiment experiment(c, reg);  // bad input stops here, before any report exists
@@ -401,8 +403,8 @@ int cmd_run(const std::vector<std::string>& args, const std::vector<std::string>
     std::cout << "time per cell (mean): training " << fmt(t["training_s"]["mean"].get<double>(), 2)
               << " s, selection " << fmt(t["selection_s"]["mean"].get<double>(), 3) << " s, evaluation "
               << fmt(t["evaluation_s"]["mean"].get<double>(), 2) << " s, wall "
-              << fmt(t["wall_s"]["mean"].get<double>(), 2) << " s  (" << at::get_num_threads()
-              << " threads, " << loaded_blas().substr(0, loaded_blas().find(' ')) << ")\n";
+              << fmt(t["wall_s"]["mean"].get<double>(), 2) << " s  (" << loaded_blas().substr(0, loaded_blas().find(' '))
+              << " " << thread_config().blas << " threads, LibTorch " << at::get_num_threads() << ")\n";
   std::cout << "report: " << out << "\n";
   return failed ? 1 : 0;
 }

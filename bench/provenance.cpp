@@ -15,9 +15,15 @@
 
 namespace d2ace {
 
-int configure_threads(int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(threads);
+namespace {
+ThreadConfig g_threads;
+}
+
+ThreadConfig configure_threads(int threads, int intra_op_threads) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  g_threads.blas = threads > 0 ? threads : cores;
+  g_threads.intra_op = intra_op_threads > 0 ? intra_op_threads : cores;
+  at::set_num_threads(g_threads.intra_op);
   static bool interop_set = false;  // may be set once per process
   if (!interop_set) {
     at::set_num_interop_threads(1);
@@ -26,9 +32,11 @@ int configure_threads(int threads) {
   at::mm(at::ones({2, 2}), at::ones({2, 2}));  // loads the BLAS
   using SetThreads = void (*)(int);
   if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-    set(threads);
-  return at::get_num_threads();
+    set(g_threads.blas);
+  return g_threads;
 }
+
+const ThreadConfig& thread_config() { return g_threads; }
 
 std::string loaded_blas() {
   at::mm(at::ones({2, 2}), at::ones({2, 2}));
@@ -72,7 +80,8 @@ nlohmann::ordered_json provenance_json(const std::string& device) {
   j["compiler"] = std::string("g++ ") + __VERSION__;
   j["libtorch"] = TORCH_VERSION;
   j["device"] = device;
-  j["threads"] = at::get_num_threads();
+  j["threads"] = thread_config().blas;
+  j["intra_op_threads"] = at::get_num_threads();
   j["blas"] = loaded_blas();
   j["host"] = host;
   nlohmann::ordered_json slurm = nlohmann::ordered_json::object();

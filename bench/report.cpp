@@ -21,9 +21,10 @@ Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
 Json timings_json(const Timings& t, double wall) {
   Json j;
   j["training_s"] = t.training;
-  j["selection_s"] = {{"plan", t.plan}, {"observe", t.observe}, {"end_epoch", t.end_epoch}, {"total", t.selection()}};
+  j["selection_s"] = {{"plan", t.plan}, {"observe", t.observe}, {"rescore", t.rescore}, {"end_epoch", t.end_epoch},
+                       {"total", t.selection()}};
   j["evaluation_s"] = t.evaluation;
-  j["neighbour_search_s"] = 0.0;
+  j["neighbour_search_s"] = t.neighbour_search;
   j["wall_s"] = wall;
   j["selection_share_of_training"] = t.training > 0 ? number(t.selection() / t.training) : Json(nullptr);
   return j;
@@ -46,6 +47,7 @@ Json curves_json(const std::vector<EpochRecord>& epochs) {
   column("distinct_instances", [](const EpochRecord& e) { return Json(e.distinct_instances); });
   column("plan_seconds", [](const EpochRecord& e) { return number(e.plan_seconds); });
   column("observe_seconds", [](const EpochRecord& e) { return number(e.observe_seconds); });
+  column("rescore_seconds", [](const EpochRecord& e) { return number(e.rescore_seconds); });
   column("end_epoch_seconds", [](const EpochRecord& e) { return number(e.end_epoch_seconds); });
   Json sel = Json::object();
   for (size_t k = 0; k < epochs.size(); ++k)

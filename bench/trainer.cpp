@@ -1,5 +1,6 @@
 #include "bench/trainer.h"
 
+#include <c10/core/InferenceMode.h>
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
 
@@ -69,10 +70,17 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
   };
 
   auto t0 = Clock::now();
-  selector.attach(pool);
-  t.plan += since(t0);
+  // Selector state never needs gradients: every selector call runs in inference mode, which skips
+  // autograd bookkeeping (the per-op overhead that dominates small batches).
+  {
+    c10::InferenceMode selection;
+    selector.attach(pool);
+  }
+  t.neighbour_search = selector.neighbour_search_seconds();
+  t.plan += since(t0) - t.neighbour_search;
 
   const bool has_validation = validation.X.defined() && validation.X.size(0) > 0;
+  const Observation needs = selector.needs();
   double best_auc = -std::numeric_limits<double>::infinity();
   std::vector<torch::Tensor> best_state;
   int64_t step = 0;
@@ -83,7 +91,10 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
     auto epoch_start = Clock::now();
 
     t0 = Clock::now();
-    EpochPlan plan = selector.plan_epoch(epoch);
+    EpochPlan plan = [&] {
+      c10::InferenceMode selection;
+      return selector.plan_epoch(epoch);
+    }();
     rec.plan_seconds = since(t0);
 
     double loss_sum = 0;
@@ -111,7 +122,12 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
       loss_sum += loss;
       ++rec.steps;
       t0 = Clock::now();
-      selector.observe(batch, torch::sigmoid(out.logits.detach()), out.loss_matrix.detach());
+      if (needs != Observation::kNothing) {
+        c10::InferenceMode selection;
+        torch::Tensor probabilities;
+        if (needs == Observation::kProbabilitiesAndLosses) probabilities = torch::sigmoid(out.logits.detach());
+        selector.observe(batch, probabilities, out.loss_matrix.detach());
+      }
       rec.observe_seconds += since(t0);
     }
     if (result.status == RunStatus::kDiverged) break;
@@ -119,13 +135,32 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
     if (!plan.batches.empty())
       rec.distinct_instances = std::get<0>(at::_unique(torch::cat(plan.batches))).size(0);
 
+    if (selector.wants_pool_predictions(epoch)) {
+      t0 = Clock::now();
+      c10::InferenceMode selection;
+      model.eval();
+      std::vector<torch::Tensor> probs, losses;
+      for (int64_t start = 0; start < n; start += config.eval_batch_size) {
+        const int64_t end = std::min(n, start + config.eval_batch_size);
+        TrainingOutput out = model.training_forward(pool.X.slice(0, start, end), pool.Y.slice(0, start, end));
+        probs.push_back(torch::sigmoid(out.logits));
+        losses.push_back(out.loss_matrix);
+      }
+      model.train();
+      selector.observe_pool(torch::cat(probs), torch::cat(losses));
+      rec.rescore_seconds = since(t0);
+    }
     t0 = Clock::now();
-    selector.end_epoch(epoch);
+    {
+      c10::InferenceMode selection;
+      selector.end_epoch(epoch);
+    }
     rec.end_epoch_seconds = since(t0);
     rec.selector = selector.diagnostics();
     t.plan += rec.plan_seconds;
     t.observe += rec.observe_seconds;
     t.end_epoch += rec.end_epoch_seconds;
+    t.rescore += rec.rescore_seconds;
 
     t0 = Clock::now();
     rec.val_loss = rec.val_macro_auc = kNaN;

@@ -11,7 +11,8 @@
 //
 // Adam with (coupled, PyTorch-style) weight decay; the learning rate rises linearly over the first
 // `lr_warmup_epochs` epochs' worth of steps, then stays constant. The timing split separates
-// training (forward, backward, step), selection (plan / observe / end of epoch) and evaluation.
+// training (forward, backward, step), selection (plan / observe / pool rescoring / end of epoch)
+// and evaluation.
 #pragma once
 
 #include <functional>
@@ -49,15 +50,17 @@ struct EpochRecord {
   double seconds = 0;
   int64_t steps = 0;
   int64_t distinct_instances = 0;  // distinct pool rows drawn this epoch
-  double plan_seconds = 0, observe_seconds = 0, end_epoch_seconds = 0;
+  double plan_seconds = 0, observe_seconds = 0, rescore_seconds = 0, end_epoch_seconds = 0;
   std::map<std::string, double> selector;  // the selector's diagnostics after end_epoch
 };
 
 struct Timings {
   double training = 0;  // forward, backward, optimiser step
   double plan = 0, observe = 0, end_epoch = 0;
+  double rescore = 0;     // eval-mode forward passes over the pool for the selector
+  double neighbour_search = 0;  // the selector's one-off kNN (not part of selection())
   double evaluation = 0;  // validation every epoch and the final test
-  double selection() const { return plan + observe + end_epoch; }
+  double selection() const { return plan + observe + rescore + end_epoch; }
 };
 
 enum class RunStatus { kDone, kDiverged };

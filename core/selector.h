@@ -11,6 +11,7 @@
 //   for e in epochs:
 //     EpochPlan plan = selector->plan_epoch(e);
 //     for batch in plan.batches: ... selector->observe(batch, probs, losses);
+//     if (selector->wants_pool_predictions(e)) selector->observe_pool(pool_probs, pool_losses);
 //     selector->end_epoch(e);
 #pragma once
 
@@ -39,18 +40,38 @@ struct EpochPlan {
   std::vector<torch::Tensor> batches;  // int64 index tensors into the pool, one per step
 };
 
+// What a selector needs from each training step (the trainer computes nothing more).
+enum class Observation { kNothing, kLosses, kProbabilitiesAndLosses };
+
 class Selector {
  public:
   virtual ~Selector() = default;
 
+  virtual Observation needs() const { return Observation::kProbabilitiesAndLosses; }
+
   virtual void attach(const TrainingPool& pool) = 0;
   virtual EpochPlan plan_epoch(int64_t epoch) = 0;
-  // indices [b] int64; probabilities and losses [b, q], detached, from the training forward pass.
+  // indices [b] int64; probabilities and losses [b, q], detached, from the training forward pass
+  // (probabilities undefined when needs() is kLosses; not called at all for kNothing).
   virtual void observe(const torch::Tensor& indices, const torch::Tensor& probabilities,
                        const torch::Tensor& losses) {
     (void)indices, (void)probabilities, (void)losses;
   }
+  // A selector that rescores the whole pool each epoch (Online Batch's full refresh) says so; the
+  // trainer then runs an eval-mode forward pass over the pool after the epoch's last step and
+  // before end_epoch, and hands over the probabilities and per-entry losses ([N, q]). Its cost is
+  // selection time ("rescore" in the report).
+  virtual bool wants_pool_predictions(int64_t epoch) const {
+    (void)epoch;
+    return false;
+  }
+  virtual void observe_pool(const torch::Tensor& probabilities, const torch::Tensor& losses) {
+    (void)probabilities, (void)losses;
+  }
   virtual void end_epoch(int64_t epoch) { (void)epoch; }
+  // Seconds spent in one-off neighbour searches (kNN) so far: the report keeps them apart from the
+  // per-epoch selection cost, as the design's timing split does.
+  virtual double neighbour_search_seconds() const { return 0.0; }
   // Per-epoch scalars for the report (selection pressure, entropy, ...), after end_epoch.
   virtual std::map<std::string, double> diagnostics() const { return {}; }
 };

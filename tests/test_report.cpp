@@ -33,7 +33,10 @@ TrainingResult fixed_result() {
   torch::Tensor S = torch::tensor({0.9, 0.2, 0.4, 0.7}, torch::kDouble).view({2, 2});
   torch::Tensor Y = torch::tensor({1.0, 0.0, 0.0, 1.0}, torch::kDouble).view({2, 2});
   r.test = evaluate(S, Y);
-  r.timings = {1.0, 0.002, 0.004, 0.0, 0.25};
+  r.timings.training = 1.0;
+  r.timings.plan = 0.002;
+  r.timings.observe = 0.004;
+  r.timings.evaluation = 0.25;
   return r;
 }
 

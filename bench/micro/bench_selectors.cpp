@@ -1,24 +1,126 @@
-// plan_epoch of each selector per epoch, at N in {1e3 .. 1e6}; counter: ns per instance.
+// Per-selector costs: observe (one batch of 128), end_epoch (the rescoring) and plan_epoch, at
+// N in {1e3, 1e4, 1e5, 1e6} and q in {6, 100, 1000} where memory allows (a 5-entry float window
+// at N = 1e6, q = 1000 would be 20 GB: such points are skipped). Counters are in ns per
+// instance-label (observe: per batch entry; end_epoch and plan: per pool entry), so scaling reads
+// at a glance.
 #include <benchmark/benchmark.h>
 
-#include "baselines/uniform.h"
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+
+#include "bench/experiment.h"
 
 namespace {
 
-void BM_UniformPlanEpoch(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  d2ace::TrainingPool pool;
-  pool.X = torch::zeros({n, 1});
-  pool.Y = torch::zeros({n, 1});
-  pool.batch_size = 128;
-  pool.seed = 1;
-  d2ace::UniformSelector selector;
-  selector.attach(pool);
-  int64_t epoch = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(selector.plan_epoch(epoch++));
-  state.counters["ns_per_instance"] = benchmark::Counter(
-      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+constexpr int64_t kBatch = 128;
+constexpr double kMaxStateBytes = 6e9;  // window + [N, q] tensors of one selector
+
+const std::vector<std::string> kSelectors = {"uniform", "uniform-iid", "online-batch", "active-bias",
+                                             "recency-bias", "uncertainty-correlation", "hard-imbalance"};
+
+// A selector attached to a random pool, its warm-up done so that plans are adaptive.
+struct Fixture {
+  std::unique_ptr<d2ace::Selector> selector;
+  torch::Tensor probs, losses;
+  std::vector<torch::Tensor> batches;  // random batches, cycled: rows come cold, as in training
+  int64_t n, q;
+};
+
+bool fits(const std::string& name, int64_t n, int64_t q) {
+  double per_entry = name == "recency-bias" ? 10 + 4 : name == "uncertainty-correlation" ? 5 * 4 + 12 : 12;
+  if (name == "hard-imbalance" && n > 100000) return false;  // its exact kNN is O(N^2) (attach)
+  return n * q * per_entry < kMaxStateBytes;
 }
-BENCHMARK(BM_UniformPlanEpoch)->RangeMultiplier(10)->Range(1000, 1000000)->Unit(benchmark::kMicrosecond);
+
+// Like the trainer, every selector call runs in inference mode.
+Fixture make(const std::string& name, int64_t n, int64_t q) {
+  c10::InferenceMode selection;
+  static d2ace::Registries registries;
+  Fixture f;
+  f.n = n, f.q = q;
+  torch::manual_seed(0);
+  d2ace::TrainingPool pool;
+  pool.X = torch::rand({n, 8});
+  pool.Y = (torch::rand({n, q}) < 0.1).to(torch::kFloat);
+  pool.batch_size = kBatch;
+  pool.epochs = 100;
+  pool.seed = 1;
+  const auto& entry = registries.selectors.get(name);
+  // The shortest warm-up each selector allows (recency-bias needs warmup >= window).
+  int64_t warmup = 0;
+  std::map<std::string, std::string> given;
+  for (const auto& p : entry.params)
+    if (p.name == "warmup") warmup = name == "recency-bias" ? 10 : 1, given["warmup"] = std::to_string(warmup);
+  f.selector = entry.make(d2ace::Params(name, entry.params, given)).selector;
+  f.selector->attach(pool);
+  f.probs = torch::rand({kBatch, q});
+  f.losses = torch::rand({kBatch, q});
+  for (int k = 0; k < 64; ++k) f.batches.push_back(torch::randperm(n).slice(0, 0, kBatch));
+  // One observed pass over the pool, then the warm-up's end.
+  for (int64_t start = 0; start + kBatch <= n; start += kBatch)
+    f.selector->observe(torch::arange(start, start + kBatch), f.probs, f.losses);
+  f.selector->end_epoch(std::max<int64_t>(0, warmup - 1));
+  return f;
+}
+
+std::map<std::string, Fixture>& cache() {
+  static std::map<std::string, Fixture> c;
+  return c;
+}
+
+Fixture& fixture(const std::string& name, int64_t n, int64_t q) {
+  std::string key = name + "/" + std::to_string(n) + "/" + std::to_string(q);
+  auto& c = cache();
+  if (c.size() > 2) c.clear();  // keep memory bounded across the grid
+  if (!c.count(key)) c[key] = make(name, n, q);
+  return c[key];
+}
+
+void per_entry(benchmark::State& state, double entries) {
+  state.counters["ns_per_entry"] =
+      benchmark::Counter(entries, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+void observe(benchmark::State& state, const std::string& name) {
+  c10::InferenceMode selection;
+  Fixture& f = fixture(name, state.range(0), state.range(1));
+  size_t k = 0;
+  for (auto _ : state) f.selector->observe(f.batches[k++ % f.batches.size()], f.probs, f.losses);
+  per_entry(state, static_cast<double>(kBatch * f.q));
+}
+
+void end_epoch(benchmark::State& state, const std::string& name) {
+  c10::InferenceMode selection;
+  Fixture& f = fixture(name, state.range(0), state.range(1));
+  int64_t epoch = 10;
+  for (auto _ : state) f.selector->end_epoch(epoch++);
+  per_entry(state, static_cast<double>(f.n * f.q));
+}
+
+void plan_epoch(benchmark::State& state, const std::string& name) {
+  c10::InferenceMode selection;
+  Fixture& f = fixture(name, state.range(0), state.range(1));
+  int64_t epoch = 11;
+  for (auto _ : state) benchmark::DoNotOptimize(f.selector->plan_epoch(epoch++));
+  per_entry(state, static_cast<double>(f.n * f.q));
+}
+
+void grid(benchmark::internal::Benchmark* b, const std::string& name) {
+  for (int64_t n : {1000, 10000, 100000, 1000000})
+    for (int64_t q : {6, 100, 1000})
+      if (fits(name, n, q)) b->Args({n, q});
+  b->Unit(benchmark::kMicrosecond)->MinTime(0.05);
+}
+
+const bool registered = [] {
+  at::set_num_threads(1);
+  for (const auto& name : kSelectors) {
+    grid(benchmark::RegisterBenchmark(("observe/" + name).c_str(), observe, name), name);
+    grid(benchmark::RegisterBenchmark(("end_epoch/" + name).c_str(), end_epoch, name), name);
+    grid(benchmark::RegisterBenchmark(("plan_epoch/" + name).c_str(), plan_epoch, name), name);
+  }
+  return true;
+}();
 
 }  // namespace

@@ -1,0 +1,33 @@
+#include "baselines/recency_bias.h"
+
+namespace d2ace {
+
+void RecencyBiasSelector::on_attach(const TrainingPool& pool) {
+  DynamicsOptions o;
+  o.window = config_.window;
+  o.store_bits = true;
+  dynamics_ = TrainingDynamics(pool.size(), pool.Y.size(1), o, pool.X.device());
+  pressure_ = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
+  // f = c / m takes few values: the entropy of each, looked up instead of computed over [N, q].
+  const int64_t T = config_.window;
+  torch::Tensor m = torch::arange(T + 1, torch::kFloat).unsqueeze(1).clamp_min(1);
+  torch::Tensor c = torch::arange(T + 1, torch::kFloat).unsqueeze(0);
+  entropy_table_ = binary_entropy_bits((c / m).clamp_max(1)).flatten().to(pool.X.device());
+}
+
+torch::Tensor RecencyBiasSelector::uncertainty() const {
+  const int64_t T = config_.window;
+  torch::Tensor positives = dynamics_.window_sum().round().to(torch::kLong);  // c, exact: a sum of bits
+  torch::Tensor entries = dynamics_.filled().unsqueeze(1);                    // m
+  torch::Tensor F = entropy_table_.take(entries * (T + 1) + positives).mean(1);
+  return torch::where(dynamics_.visits() > 0, F, torch::ones_like(F));
+}
+
+AdaptiveSelector::Distribution RecencyBiasSelector::rescore(int64_t next_epoch) {
+  torch::Tensor F = uncertainty();
+  record("mean_uncertainty", F.mean().item<double>());
+  const double s = pressure_.at(next_epoch);
+  return {quantised_exponential_distribution(F, s), s};
+}
+
+}  // namespace d2ace

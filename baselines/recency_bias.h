@@ -1,0 +1,46 @@
+// recency-bias: Recency Bias (Song, Kim, Kim & Lee, CIKM 2020, arXiv 1911.08050), multi-label
+// form of baselines.md §4.4.
+//
+// Per label, a sliding window of the last `window` predicted labels [p_ij >= 0.5] from the
+// training passes; f_ij = their mean; F_ij = H2(f_ij) (binary entropy in bits, δ = log 2).
+// Instance score F_i = mean_j F_ij. The entropy is taken over the entries actually seen
+// (min(visits, window)), not over a zero-initialised window -- the reference code's buffer counts
+// phantom "class 0" predictions for instances seen fewer than `window` times; an instance never
+// seen scores F = 1 (the maximum).
+// Distribution: quantised exponential (Eq. 5-6), pressure decaying (Eq. 7) from s0 at the end of
+// warm-up to 1 at the last epoch, computed for the epoch about to start.
+// Defaults: window = 10, s0 = 100, warmup = 10 (must be >= window), as the paper's repository.
+#pragma once
+
+#include "core/adaptive_selector.h"
+#include "core/selection_pressure.h"
+#include "core/training_dynamics.h"
+
+namespace d2ace {
+
+struct RecencyBiasConfig {
+  int64_t window = 10;
+  double s0 = 100;
+  int64_t warmup = 10;
+};
+
+class RecencyBiasSelector : public AdaptiveSelector {
+ public:
+  explicit RecencyBiasSelector(RecencyBiasConfig c) : AdaptiveSelector(c.warmup), config_(c) {}
+  void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override {
+    dynamics_.update(idx, p, l);
+  }
+  torch::Tensor uncertainty() const;  // [N] F_i
+
+ protected:
+  void on_attach(const TrainingPool& pool) override;
+  Distribution rescore(int64_t next_epoch) override;
+
+ private:
+  RecencyBiasConfig config_;
+  TrainingDynamics dynamics_;
+  torch::Tensor entropy_table_;  // [(T+1)^2]: H2(c / m) at m * (T + 1) + c, 0 <= c <= m <= T
+  SelectionPressure pressure_ = SelectionPressure::constant(1);
+};
+
+}  // namespace d2ace

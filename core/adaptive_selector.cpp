@@ -1,0 +1,44 @@
+#include "core/adaptive_selector.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+namespace d2ace {
+
+void AdaptiveSelector::attach(const TrainingPool& pool) {
+  pool_ = pool;
+  generator_ = at::detail::createCPUGenerator(pool.seed);
+  on_attach(pool);
+  if (warmup_ <= 0) {  // no warm-up: the first epoch already draws from a distribution
+    next_ = rescore(0);
+    next_extra_ = pending_;
+    pending_.clear();
+  }
+}
+
+EpochPlan AdaptiveSelector::plan_epoch(int64_t epoch) {
+  current_uniform_ = epoch < warmup_ || !next_.p.defined();
+  if (current_uniform_) return permutation_plan(pool_.size(), pool_.batch_size, generator_);
+  current_ = next_;
+  current_extra_ = next_extra_;
+  return draw_independent_batches(current_.p, pool_.batch_size, generator_);
+}
+
+void AdaptiveSelector::end_epoch(int64_t epoch) {
+  on_end_epoch(epoch);
+  diagnostics_.clear();
+  if (current_uniform_) {
+    diagnostics_ = {{"pressure", 1.0}, {"entropy", 1.0}, {"uniform", 1.0}};
+  } else {
+    diagnostics_ = current_extra_;
+    diagnostics_["pressure"] = current_.pressure;
+    diagnostics_["entropy"] = normalised_entropy(current_.p);
+    diagnostics_["uniform"] = 0.0;
+  }
+  if (epoch + 1 >= warmup_) {
+    pending_.clear();
+    next_ = rescore(epoch + 1);
+    next_extra_ = pending_;
+  }
+}
+
+}  // namespace d2ace

@@ -1,0 +1,200 @@
+// baselines: each selector's score on a small hand-computed example, warm-up, seeds, and a full
+// run of every selector through the trainer.
+#include "tests/catch.h"
+
+#include <c10/core/InferenceMode.h>
+
+#include <cmath>
+
+#include "baselines/active_bias.h"
+#include "baselines/hard_imbalance.h"
+#include "baselines/online_batch.h"
+#include "baselines/recency_bias.h"
+#include "baselines/uncertainty_correlation.h"
+#include "bench/experiment.h"
+#include "core/error.h"
+
+using namespace d2ace;
+
+namespace {
+
+TrainingPool pool_of(int64_t n, int64_t q, int64_t batch = 2, int64_t epochs = 20, uint64_t seed = 3) {
+  TrainingPool pool;
+  torch::manual_seed(static_cast<int64_t>(seed));
+  pool.X = torch::rand({n, 3});
+  pool.Y = (torch::rand({n, q}) < 0.5).to(torch::kFloat);
+  pool.batch_size = batch;
+  pool.epochs = epochs;
+  pool.seed = seed;
+  return pool;
+}
+
+std::unique_ptr<Selector> build(const std::string& name, std::map<std::string, std::string> params = {}) {
+  static Registries reg;
+  const auto& e = reg.selectors.get(name);
+  return e.make(Params(name, e.params, params)).selector;
+}
+
+bool is_permutation(const EpochPlan& plan, int64_t n) {
+  torch::Tensor all = torch::cat(plan.batches);
+  return all.size(0) == n && std::get<0>(at::_unique(all)).size(0) == n;
+}
+
+}  // namespace
+
+TEST_CASE("baselines: warm-up epochs are uniform permutations, then the distribution takes over", "[baselines]") {
+  c10::InferenceMode mode;
+  for (const std::string name : {"online-batch", "active-bias", "recency-bias", "uncertainty-correlation", "hard-imbalance"}) {
+    INFO("selector " << name);
+    std::map<std::string, std::string> params = {{"warmup", "3"}};
+    if (name == "recency-bias") params["window"] = "3";
+    auto s = build(name, params);
+    TrainingPool pool = pool_of(40, 4, 8);
+    s->attach(pool);
+    for (int64_t e = 0; e < 6; ++e) {
+      EpochPlan plan = s->plan_epoch(e);
+      if (e < 3) CHECK(is_permutation(plan, 40));
+      for (const auto& b : plan.batches)
+        s->observe(b, torch::rand({b.size(0), 4}), torch::rand({b.size(0), 4}) * (b.unsqueeze(1) + 1).to(torch::kFloat));
+      s->end_epoch(e);
+      auto d = s->diagnostics();
+      CHECK(d.at("uniform") == (e < 3 ? 1.0 : 0.0));
+      if (e >= 3) CHECK(d.at("entropy") < 1.0);
+    }
+  }
+}
+
+TEST_CASE("baselines: same seed, same batches; another seed, others", "[baselines]") {
+  c10::InferenceMode mode;
+  for (const std::string name : {"uniform", "uniform-iid", "online-batch", "uncertainty-correlation"}) {
+    INFO("selector " << name);
+    auto plans = [&](uint64_t seed) {
+      std::map<std::string, std::string> params;
+      if (name != "uniform" && name != "uniform-iid") params["warmup"] = "1";
+      auto s = build(name, params);
+      TrainingPool pool = pool_of(30, 3, 4, 10, seed);
+      pool.seed = seed;
+      s->attach(pool);
+      std::vector<torch::Tensor> out;
+      for (int64_t e = 0; e < 3; ++e) {
+        EpochPlan plan = s->plan_epoch(e);
+        for (const auto& b : plan.batches) s->observe(b, torch::full({b.size(0), 3}, 0.3f), torch::ones({b.size(0), 3}));
+        s->end_epoch(e);
+        out.push_back(torch::cat(plan.batches));
+      }
+      return out;
+    };
+    auto a = plans(1), b = plans(1), c = plans(2);
+    for (size_t e = 0; e < a.size(); ++e) CHECK(a[e].equal(b[e]));
+    CHECK_FALSE(a[2].equal(c[2]));
+  }
+}
+
+TEST_CASE("baselines: online-batch ranks by the latest loss", "[baselines]") {
+  c10::InferenceMode mode;
+  OnlineBatchConfig c;
+  c.s0 = 8;
+  c.s_end = 8;
+  c.warmup = 1;
+  OnlineBatchSelector s(c);
+  TrainingPool pool = pool_of(3, 2, 3, 4);
+  s.attach(pool);
+  s.plan_epoch(0);
+  // Per-instance losses 0.2, 1.0, 0.6 -> ranks 3, 1, 2 -> p ∝ 8^(-r/3) = (1/8, 1/2, 1/4).
+  s.observe(torch::tensor({0, 1, 2}), {}, torch::tensor({0.1f, 0.1f, 0.5f, 0.5f, 0.3f, 0.3f}).view({3, 2}));
+  s.end_epoch(0);
+  s.plan_epoch(1);
+  s.end_epoch(1);
+  CHECK(s.diagnostics().at("pressure") == Approx(8));
+  CHECK(s.diagnostics().at("entropy") == Approx(-(1.0 / 7 * std::log(1.0 / 7) + 4.0 / 7 * std::log(4.0 / 7) +
+                                                  2.0 / 7 * std::log(2.0 / 7)) / std::log(3.0)));
+}
+
+TEST_CASE("baselines: active-bias's confidence-corrected std", "[baselines]") {
+  c10::InferenceMode mode;
+  ActiveBiasSelector s({0.02, 10});
+  TrainingPool pool = pool_of(2, 1, 2, 4);
+  pool.Y = torch::tensor({1.f, 0.f}).view({2, 1});
+  s.attach(pool);
+  torch::Tensor both = torch::tensor({0, 1});
+  // Instance 0 (y = 1): π = p = 0.2 then 0.6; instance 1 (y = 0): π = 1 - p = 0.9 then 0.9.
+  s.observe(both, torch::tensor({0.2f, 0.1f}).view({2, 1}), {});
+  CHECK(s.corrected_std().sum().item<float>() == 0);  // one observation: 0
+  s.observe(both, torch::tensor({0.6f, 0.1f}).view({2, 1}), {});
+  torch::Tensor sd = s.corrected_std();
+  // mean 0.4, population variance 0.04, n = 2: sqrt(0.04 + 0.04^2 / 1).
+  CHECK(sd[0][0].item<float>() == Approx(std::sqrt(0.04 + 0.0016)).epsilon(1e-5));
+  CHECK(sd[1][0].item<float>() == Approx(0).margin(1e-6));
+}
+
+TEST_CASE("baselines: recency-bias's windowed label entropy", "[baselines]") {
+  c10::InferenceMode mode;
+  RecencyBiasSelector s({4, 100, 10});
+  TrainingPool pool = pool_of(3, 2, 3, 20);
+  s.attach(pool);
+  torch::Tensor one = torch::tensor({0});
+  // Instance 0: label 0 predicted positive 3 times of 4 visits -> H2(3/4); label 1 always -> 0.
+  for (float p : {0.9f, 0.8f, 0.2f, 0.7f}) s.observe(one, torch::tensor({p, 0.9f}).view({1, 2}), {});
+  s.observe(torch::tensor({1}), torch::tensor({0.6f, 0.4f}).view({1, 2}), {});
+  torch::Tensor F = s.uncertainty();
+  CHECK(F[0].item<float>() == Approx(0.8112781 / 2));
+  CHECK(F[1].item<float>() == Approx(0.0));  // one visit: both labels certain
+  CHECK(F[2].item<float>() == Approx(1.0));  // never seen: maximal
+  // Five more visits push the oldest out: the window holds the last 4.
+  for (int k = 0; k < 4; ++k) s.observe(one, torch::tensor({0.1f, 0.9f}).view({1, 2}), {});
+  CHECK(s.uncertainty()[0].item<float>() == Approx(0.0));
+}
+
+TEST_CASE("baselines: mutual information of binned columns", "[baselines]") {
+  torch::Tensor a = torch::tensor({0.05f, 0.15f, 0.05f, 0.15f, 0.95f, 0.95f, 0.05f, 0.15f});
+  torch::Tensor U = torch::stack({a, a, torch::full({8}, 0.5f)}, 1);
+  torch::Tensor M = binned_mutual_information(U, 10);
+  // Column 0 takes bins {0, 1, 9} with shares 3/8, 3/8, 2/8: MI with itself is that entropy.
+  const double h = -(2 * 0.375 * std::log(0.375) + 0.25 * std::log(0.25));
+  CHECK(M[0][0].item<double>() == Approx(h));
+  CHECK(M[0][1].item<double>() == Approx(h));
+  CHECK(M[0][2].item<double>() == Approx(0).margin(1e-12));  // a constant column shares nothing
+}
+
+TEST_CASE("baselines: hard-imbalance weights", "[baselines]") {
+  // Labels: a on 4 instances, b on 1 -> IRLbl = (1, 4), MeanIR = 2.5, b is a minority label.
+  torch::Tensor Y = torch::tensor({1.f, 1.f, 1.f, 0.f, 1.f, 0.f, 1.f, 0.f, 0.f, 0.f}).view({5, 2});
+  // Neighbours (k = 2, self excluded): instance 0's are 1 and 4.
+  torch::Tensor nn = torch::tensor({1, 4, 0, 2, 1, 3, 2, 4, 3, 0}).view({5, 2});
+  torch::Tensor W = imbalance_weights(Y, nn);
+  // Global weights IRLbl / MeanIR = (0.4, 1.6). Instance 0 has b: neighbours 1, 4 lack it -> C = 1,
+  // not in (0, 1): no local boost. Column a is not minority: weight 0.4 everywhere.
+  CHECK(W.select(1, 0).allclose(torch::full({5}, 0.4f)));
+  CHECK(W[0][1].item<float>() == Approx(1.6f));
+  CHECK(W[1][1].item<float>() == Approx(1.6f));
+}
+
+TEST_CASE("baselines: every selector trains through the harness", "[baselines]") {
+  Registries reg;
+  for (const auto* entry : reg.selectors.all()) {
+    INFO("selector " << entry->name);
+    ExperimentConfig c;
+    c.dataset = "synthetic:n=300,d=10,q=4";
+    c.folds = 3;
+    c.only_folds = {0};
+    c.trainer.epochs = 12;
+    c.trainer.batch_size = 32;
+    c.selector = entry->name;
+    auto cells = Experiment(c, reg).run();
+    REQUIRE(cells[0]["status"]["state"] == "done");
+    const auto& sel = cells[0]["curves"]["selector"];
+    if (entry->name != "uniform") {
+      REQUIRE(sel.contains("entropy"));
+      CHECK(sel["pressure"].size() == 12);
+    }
+    CHECK(cells[0]["identity"]["selector"]["version"].get<std::string>().find(entry->name) == 0);
+  }
+  ExperimentConfig bad;
+  bad.dataset = "synthetic:n=100";
+  bad.selector = "recency-bias";
+  bad.selector_params = {{"warmup", "3"}};
+  CHECK_THROWS_WITH(Experiment(bad, reg), Catch::Contains("warmup must be >= window"));
+  bad.selector = "online-batch";
+  bad.selector_params = {{"s0", "0.5"}};
+  CHECK_THROWS_WITH(Experiment(bad, reg), Catch::Contains("must be >= 1"));
+}
