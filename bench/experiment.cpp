@@ -9,6 +9,7 @@
 #include "bench/provenance.h"
 #include "core/error.h"
 #include "core/seeds.h"
+#include "d2ace/d2ace.h"
 #include "datasets/catalog.h"
 
 namespace d2ace {
@@ -28,6 +29,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 Registries::Registries() {
   register_baselines(selectors);
+  register_d2ace(selectors);
   register_models(models);
 }
 

@@ -17,10 +17,14 @@ void AdaptiveSelector::attach(const TrainingPool& pool) {
 
 EpochPlan AdaptiveSelector::plan_epoch(int64_t epoch) {
   current_uniform_ = epoch < warmup_ || !next_.p.defined();
-  if (current_uniform_) return permutation_plan(pool_.size(), pool_.batch_size, generator_);
+  if (current_uniform_) return warmup_plan(epoch, generator_);
   current_ = next_;
   current_extra_ = next_extra_;
   return draw_independent_batches(current_.p, pool_.batch_size, generator_);
+}
+
+EpochPlan AdaptiveSelector::warmup_plan(int64_t, at::Generator& generator) {
+  return permutation_plan(pool_.size(), pool_.batch_size, generator);
 }
 
 void AdaptiveSelector::end_epoch(int64_t epoch) {

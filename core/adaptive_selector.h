@@ -27,6 +27,8 @@ class AdaptiveSelector : public Selector {
   explicit AdaptiveSelector(int64_t warmup) : warmup_(warmup) {}
 
   virtual void on_attach(const TrainingPool& pool) { (void)pool; }
+  // The plan of a warm-up epoch; default a fresh permutation each epoch.
+  virtual EpochPlan warmup_plan(int64_t epoch, at::Generator& generator);
   // Per-epoch work before rescoring (e.g. refresh state); default none.
   virtual void on_end_epoch(int64_t epoch) { (void)epoch; }
   // The distribution (double [N], positive, sum 1) for epoch `next_epoch`, and its pressure.
