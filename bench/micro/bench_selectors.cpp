@@ -10,6 +10,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include "bench/experiment.h"
+#include "core/neighbours.h"
 
 namespace {
 
@@ -17,7 +18,8 @@ constexpr int64_t kBatch = 128;
 constexpr double kMaxStateBytes = 6e9;  // window + [N, q] tensors of one selector
 
 const std::vector<std::string> kSelectors = {"uniform", "uniform-iid", "online-batch", "active-bias",
-                                             "recency-bias", "uncertainty-correlation", "hard-imbalance"};
+                                             "recency-bias", "uncertainty-correlation", "hard-imbalance",
+                                             "d2ace"};
 
 // A selector attached to a random pool, its warm-up done so that plans are adaptive.
 struct Fixture {
@@ -28,7 +30,10 @@ struct Fixture {
 };
 
 bool fits(const std::string& name, int64_t n, int64_t q) {
-  double per_entry = name == "recency-bias" ? 10 + 4 : name == "uncertainty-correlation" ? 5 * 4 + 12 : 12;
+  double per_entry = name == "recency-bias"              ? 10 + 4
+                     : name == "uncertainty-correlation" ? 5 * 4 + 12
+                     : name == "d2ace"                   ? 5 * 4 + 40
+                                                         : 12;
   if (name == "hard-imbalance" && n > 100000) return false;  // its exact kNN is O(N^2) (attach)
   return n * q * per_entry < kMaxStateBytes;
 }
@@ -52,6 +57,9 @@ Fixture make(const std::string& name, int64_t n, int64_t q) {
   std::map<std::string, std::string> given;
   for (const auto& p : entry.params)
     if (p.name == "warmup") warmup = name == "recency-bias" ? 10 : 1, given["warmup"] = std::to_string(warmup);
+  // D2ACE's one-off exact kNN is O(N^2) and timed by BM_NearestNeighbours; past 1e4 the per-epoch
+  // costs are measured with the global context (the same work per epoch, Z = 1).
+  if (name == "d2ace" && n > 10000) given["context"] = "global";
   f.selector = entry.make(d2ace::Params(name, entry.params, given)).selector;
   f.selector->attach(pool);
   f.probs = torch::rand({kBatch, q});
@@ -112,6 +120,14 @@ void grid(benchmark::internal::Benchmark* b, const std::string& name) {
       if (fits(name, n, q)) b->Args({n, q});
   b->Unit(benchmark::kMicrosecond)->MinTime(0.05);
 }
+
+// The exact kNN of D2ACE's local label context (k = 6 + self), d = 32 features.
+void BM_NearestNeighbours(benchmark::State& state) {
+  torch::manual_seed(0);
+  torch::Tensor X = torch::rand({state.range(0), 32});
+  for (auto _ : state) benchmark::DoNotOptimize(d2ace::nearest_neighbours(X, 6, true));
+}
+BENCHMARK(BM_NearestNeighbours)->Arg(10000)->Arg(100000)->Unit(benchmark::kSecond)->Iterations(1);
 
 const bool registered = [] {
   at::set_num_threads(1);
