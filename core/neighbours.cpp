@@ -23,13 +23,22 @@ torch::Tensor nearest_neighbours(const torch::Tensor& X_in, int64_t k, bool incl
     torch::Tensor rows_b = torch::arange(b, torch::kLong);
     // The instance itself: distance 0 exactly, first among its ties (lowest rank), or excluded.
     d.index_put_({rows_b, self}, include_self ? -1.0 : INFINITY);
-    // The want-th smallest distance per row; everything below it is in, ties at it go by index.
-    torch::Tensor kth = std::get<0>(d.topk(want, 1, /*largest=*/false, /*sorted=*/true)).select(1, want - 1).unsqueeze(1);
-    torch::Tensor less = d < kth;
-    torch::Tensor tie = d == kth;
-    torch::Tensor room = want - less.sum(1, /*keepdim=*/true);
-    torch::Tensor take = less | (tie & (tie.cumsum(1) <= room));
-    torch::Tensor idx = take.nonzero().select(1, 1).view({b, want});  // ascending index per row
+    // Candidates: the `want` smallest. Their set is exact unless ties straddle the want-th
+    // distance; only such rows (rare on real data) rescan their full row, taking ties by index.
+    auto [vals, cand] = d.topk(want, 1, /*largest=*/false, /*sorted=*/true);
+    torch::Tensor kth = vals.select(1, want - 1).unsqueeze(1);
+    torch::Tensor at_kth_all = (d == kth).sum(1);
+    torch::Tensor at_kth_cand = (vals == kth).sum(1);
+    torch::Tensor ambiguous = (at_kth_all != at_kth_cand).nonzero().flatten();
+    if (ambiguous.numel() > 0) {
+      torch::Tensor da = d.index_select(0, ambiguous), ka = kth.index_select(0, ambiguous);
+      torch::Tensor less = da < ka, tie = da == ka;
+      torch::Tensor room = want - less.sum(1, /*keepdim=*/true);
+      torch::Tensor take = less | (tie & (tie.cumsum(1) <= room));
+      cand.index_copy_(0, ambiguous, take.nonzero().select(1, 1).view({ambiguous.numel(), want}));
+    }
+    // Order: by distance, ties by index (sort by index, then stably by distance).
+    torch::Tensor idx = std::get<0>(cand.sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
     torch::Tensor dist = d.gather(1, idx);
     torch::Tensor order = std::get<1>(dist.sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
     parts.push_back(idx.gather(1, order));

@@ -2,8 +2,25 @@
 
 namespace d2ace {
 
-torch::Tensor enhancement_at(const torch::Tensor& Z, const torch::Tensor& C_hat, const RelevantEntries& r) {
-  return (Z.index_select(0, r.rows) * C_hat.index_select(0, r.cols)).sum(1);
+EnhancementIndex EnhancementIndex::of(const torch::Tensor& Z, const RelevantEntries& r, bool global) {
+  EnhancementIndex e;
+  e.global = global;
+  if (global) return e;
+  torch::Tensor nz = Z.nonzero();  // row-major: context labels of each row, contiguous
+  torch::Tensor context = nz.select(1, 1).contiguous();
+  torch::Tensor per_row = Z.gt(0).sum(1);
+  torch::Tensor start = per_row.cumsum(0) - per_row;
+  auto [owner, offset] = expand_segments(per_row.index_select(0, r.rows));
+  torch::Tensor k = context.index_select(0, start.index_select(0, r.rows.index_select(0, owner)) + offset);
+  e.owner = owner;
+  e.cell = r.cols.index_select(0, owner) * r.q + k;
+  return e;
+}
+
+torch::Tensor enhancement_at(const torch::Tensor& C_hat, const EnhancementIndex& index, const RelevantEntries& r) {
+  if (index.global) return C_hat.sum(1).index_select(0, r.cols);
+  return torch::zeros({r.rows.size(0)}, C_hat.options())
+      .index_add_(0, index.owner, C_hat.flatten().index_select(0, index.cell));
 }
 
 torch::Tensor enhanced_scores(const torch::Tensor& M, const torch::Tensor& v, const torch::Tensor& s_at,

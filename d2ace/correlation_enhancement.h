@@ -1,8 +1,11 @@
 // D2ACE's local context-aware correlation enhancement and instance scores (method.md §3.6-3.7):
 //   S = Z Ĉᵀ (s_ij: the share of label j's correlation mass on labels present around i);
 //   score_i = Σ_j v_j m_ij + Σ_j y_ij v_j m_ij s_ij    ("S1" over all labels + "S2" on relevant ones).
-// s_ij is only needed where y_ij = 1, so it is computed there alone: O(nnz(Y) q) instead of the
-// O(N q²) of the full product. The ablation `enhancement=off` drops S2.
+// s_ij is only needed where y_ij = 1, and Z is a fixed 0/1 matrix: s_ij = Σ_{k: z_ik = 1} Ĉ_jk
+// sums, for each one of Y, the entries of Ĉ at the (relevant label, context label) pairs of its
+// row. The pairs are listed once per run (EnhancementIndex); an epoch costs O(Σ_i |Y_i| |Z_i|)
+// instead of the O(N q²) of the full product. With the global context (Z = 1) s_ij = Σ_k Ĉ_jk.
+// The ablation `enhancement=off` drops S2.
 #pragma once
 
 #include <torch/types.h>
@@ -11,8 +14,15 @@
 
 namespace d2ace {
 
+struct EnhancementIndex {
+  bool global = false;  // Z = 1
+  torch::Tensor owner;  // [P] the one of Y each pair belongs to
+  torch::Tensor cell;   // [P] its flat position j q + k in Ĉ
+  static EnhancementIndex of(const torch::Tensor& Z, const RelevantEntries& relevant, bool global);
+};
+
 // s_ij = Σ_k z_ik Ĉ_jk at Y's ones, [nnz].
-torch::Tensor enhancement_at(const torch::Tensor& Z, const torch::Tensor& C_hat, const RelevantEntries& relevant);
+torch::Tensor enhancement_at(const torch::Tensor& C_hat, const EnhancementIndex& index, const RelevantEntries& relevant);
 
 // [N] instance scores from metric M [N, q], label weights v [q] and s at Y's ones (undefined: no S2).
 torch::Tensor enhanced_scores(const torch::Tensor& M, const torch::Tensor& v, const torch::Tensor& s_at,

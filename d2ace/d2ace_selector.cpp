@@ -26,6 +26,7 @@ void D2aceSelector::on_attach(const TrainingPool& pool) {
   } else {
     Z_ = torch::ones_like(pool.Y);
   }
+  enhancement_ = EnhancementIndex::of(Z_, relevant_, !config_.local_context);
 }
 
 EpochPlan D2aceSelector::warmup_plan(int64_t epoch, at::Generator& generator) {
@@ -47,8 +48,8 @@ D2aceScores D2aceSelector::compute(int64_t epoch) const {
     const RelevantEntries* mask = config_.relevant_mask ? &relevant_ : nullptr;
     r.CU = relevant_label_correlation(r.U, mask);
     r.CH = relevant_label_correlation(r.H, mask);
-    r.sU = enhancement_at(Z_, r.CU, relevant_);
-    r.sH = enhancement_at(Z_, r.CH, relevant_);
+    r.sU = enhancement_at(r.CU, enhancement_, relevant_);
+    r.sH = enhancement_at(r.CH, enhancement_, relevant_);
   }
   r.scoreU = enhanced_scores(r.U, r.vU, r.sU, relevant_);
   r.scoreH = enhanced_scores(r.H, r.vH, r.sH, relevant_);

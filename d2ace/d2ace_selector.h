@@ -22,6 +22,7 @@
 
 #include "core/adaptive_selector.h"
 #include "core/training_dynamics.h"
+#include "d2ace/correlation_enhancement.h"
 #include "d2ace/dual_dynamics.h"
 #include "d2ace/relevant_label_correlation.h"
 #include "d2ace/stagewise_mixture.h"
@@ -71,6 +72,7 @@ class D2aceSelector : public AdaptiveSelector {
   TrainingDynamics dynamics_;
   RelevantEntries relevant_;
   torch::Tensor Z_;
+  EnhancementIndex enhancement_;
   EpochPlan warmup_order_;
   double neighbour_seconds_ = 0;
 };

@@ -30,7 +30,7 @@ struct Fixture {
 };
 
 bool fits(const std::string& name, int64_t n, int64_t q) {
-  double per_entry = name == "recency-bias"              ? 10 + 4
+  double per_entry = name == "recency-bias"              ? 10 + 4 + 8
                      : name == "uncertainty-correlation" ? 5 * 4 + 12
                      : name == "d2ace"                   ? 5 * 4 + 40
                                                          : 12;
@@ -65,9 +65,8 @@ Fixture make(const std::string& name, int64_t n, int64_t q) {
   f.probs = torch::rand({kBatch, q});
   f.losses = torch::rand({kBatch, q});
   for (int k = 0; k < 64; ++k) f.batches.push_back(torch::randperm(n).slice(0, 0, kBatch));
-  // One observed pass over the pool, then the warm-up's end.
-  for (int64_t start = 0; start + kBatch <= n; start += kBatch)
-    f.selector->observe(torch::arange(start, start + kBatch), f.probs, f.losses);
+  // One observed pass over the pool (a single call: the state is what matters), then the warm-up's end.
+  f.selector->observe(torch::arange(n), torch::rand({n, q}), torch::rand({n, q}));
   f.selector->end_epoch(std::max<int64_t>(0, warmup - 1));
   return f;
 }
