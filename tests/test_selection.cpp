@@ -82,6 +82,7 @@ TEST_CASE("selection: pressure schedules at known epochs", "[selection]") {
   CHECK(w.at(0) == Approx(100));
   CHECK(w.at(50) == Approx(10));
   CHECK(w.at(99) == Approx(std::pow(100.0, 1.0 / 100)));
+  CHECK(w.at(150) == Approx(1));  // held at s_end past the run (never below 1)
   CHECK(SelectionPressure::constant(3).at(42) == Approx(3));
 }
 
