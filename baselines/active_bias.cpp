@@ -29,9 +29,8 @@ torch::Tensor ActiveBiasSelector::corrected_std() const {
 
 AdaptiveSelector::Distribution ActiveBiasSelector::rescore(int64_t) {
   torch::Tensor score = corrected_std().mean(1);
-  record("mean_std", score.mean().item<double>());
   torch::Tensor p = proportional_distribution(score.to(torch::kDouble) + config_.eps);
-  return {p, (p.max() / p.min()).item<double>()};
+  return {p, (p.max() / p.min()).item<double>(), {{"mean_std", score.mean().item<double>()}}};
 }
 
 }  // namespace d2ace

@@ -23,11 +23,20 @@ torch::Tensor imbalance_weights(const torch::Tensor& Y, const torch::Tensor& nei
   return (irl / mean_ir).unsqueeze(0) * (1 + c_norm);
 }
 
-void HardImbalanceSelector::on_attach(const TrainingPool& pool) {
+namespace {
+DynamicsOptions latest_loss() {
   DynamicsOptions o;
   o.window = 0;
   o.track_loss = true;
-  dynamics_ = TrainingDynamics(pool.size(), pool.Y.size(1), o, pool.X.device());
+  return o;
+}
+}  // namespace
+
+HardImbalanceSelector::HardImbalanceSelector(HardImbalanceConfig c)
+    : DynamicsSelector(c.warmup, latest_loss()), config_(c) {}
+
+void HardImbalanceSelector::on_attach(const TrainingPool& pool) {
+  DynamicsSelector::on_attach(pool);
   auto t0 = std::chrono::steady_clock::now();
   torch::Tensor neighbours = nearest_neighbours(pool.X, config_.k, /*include_self=*/false).to(pool.X.device());
   neighbour_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -36,10 +45,9 @@ void HardImbalanceSelector::on_attach(const TrainingPool& pool) {
 }
 
 AdaptiveSelector::Distribution HardImbalanceSelector::rescore(int64_t next_epoch) {
-  torch::Tensor S = (weights_ * dynamics_.last_loss()).sum(1);
-  record("mean_score", S.mean().item<double>());
+  torch::Tensor S = (weights_ * dynamics().last_loss()).sum(1);
   const double s = pressure_.at(next_epoch);
-  return {quantised_exponential_distribution(S, s), s};
+  return {quantised_exponential_distribution(S, s), s, {{"mean_score", S.mean().item<double>()}}};
 }
 
 }  // namespace d2ace

@@ -17,7 +17,6 @@
 
 #include "core/adaptive_selector.h"
 #include "core/selection_pressure.h"
-#include "core/training_dynamics.h"
 
 namespace d2ace {
 
@@ -31,13 +30,10 @@ struct HardImbalanceConfig {
 // excluded) of each instance.
 torch::Tensor imbalance_weights(const torch::Tensor& Y, const torch::Tensor& neighbours);
 
-class HardImbalanceSelector : public AdaptiveSelector {
+class HardImbalanceSelector : public DynamicsSelector {
  public:
-  explicit HardImbalanceSelector(HardImbalanceConfig c) : AdaptiveSelector(c.warmup), config_(c) {}
+  explicit HardImbalanceSelector(HardImbalanceConfig c);
   Observation needs() const override { return Observation::kLosses; }
-  void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override {
-    dynamics_.update(idx, p, l);
-  }
   double neighbour_search_seconds() const override { return neighbour_seconds_; }
 
  protected:
@@ -47,7 +43,6 @@ class HardImbalanceSelector : public AdaptiveSelector {
  private:
   HardImbalanceConfig config_;
   double neighbour_seconds_ = 0;
-  TrainingDynamics dynamics_;
   torch::Tensor weights_;
   SelectionPressure pressure_ = SelectionPressure::constant(1);
 };

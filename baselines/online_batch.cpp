@@ -2,24 +2,33 @@
 
 namespace d2ace {
 
-void OnlineBatchSelector::on_attach(const TrainingPool& pool) {
+namespace {
+DynamicsOptions latest_loss_only() {
   DynamicsOptions o;
   o.window = 0;
   o.track_loss = true;
   o.initial_loss = 1e10f;  // unseen instances rank first
-  dynamics_ = TrainingDynamics(pool.size(), pool.Y.size(1), o, pool.X.device());
+  return o;
+}
+}  // namespace
+
+OnlineBatchSelector::OnlineBatchSelector(OnlineBatchConfig c)
+    : DynamicsSelector(c.warmup, latest_loss_only()), config_(c) {}
+
+void OnlineBatchSelector::on_attach(const TrainingPool& pool) {
+  DynamicsSelector::on_attach(pool);
   pressure_ = config_.decaying ? SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs)
                                : SelectionPressure::whole_run(config_.s0, config_.s_end, pool.epochs);
 }
 
 void OnlineBatchSelector::observe_pool(const torch::Tensor& p, const torch::Tensor& l) {
-  dynamics_.update(torch::arange(p.size(0), torch::TensorOptions().dtype(torch::kLong).device(p.device())), p, l);
+  observe(torch::arange(p.size(0), torch::TensorOptions().dtype(torch::kLong).device(p.device())), p, l);
 }
 
 AdaptiveSelector::Distribution OnlineBatchSelector::rescore(int64_t next_epoch) {
-  torch::Tensor loss = dynamics_.last_loss().sum(1);
+  torch::Tensor loss = dynamics().last_loss().sum(1);
   const double s = pressure_.at(next_epoch);
-  return {rank_exponential_distribution(loss, s), s};
+  return {rank_exponential_distribution(loss, s), s, {}};
 }
 
 }  // namespace d2ace

@@ -13,7 +13,6 @@
 
 #include "core/adaptive_selector.h"
 #include "core/selection_pressure.h"
-#include "core/training_dynamics.h"
 
 namespace d2ace {
 
@@ -24,13 +23,10 @@ struct OnlineBatchConfig {
   bool full_refresh = false;
 };
 
-class OnlineBatchSelector : public AdaptiveSelector {
+class OnlineBatchSelector : public DynamicsSelector {
  public:
-  explicit OnlineBatchSelector(OnlineBatchConfig c) : AdaptiveSelector(c.warmup), config_(c) {}
+  explicit OnlineBatchSelector(OnlineBatchConfig c);
   Observation needs() const override { return Observation::kLosses; }
-  void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override {
-    dynamics_.update(idx, p, l);
-  }
   bool wants_pool_predictions(int64_t) const override { return config_.full_refresh; }
   void observe_pool(const torch::Tensor& p, const torch::Tensor& l) override;
 
@@ -40,7 +36,6 @@ class OnlineBatchSelector : public AdaptiveSelector {
 
  private:
   OnlineBatchConfig config_;
-  TrainingDynamics dynamics_;
   SelectionPressure pressure_ = SelectionPressure::constant(1);
 };
 

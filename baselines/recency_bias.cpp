@@ -2,11 +2,20 @@
 
 namespace d2ace {
 
-void RecencyBiasSelector::on_attach(const TrainingPool& pool) {
+namespace {
+DynamicsOptions label_window(int64_t window) {
   DynamicsOptions o;
-  o.window = config_.window;
+  o.window = window;
   o.store_bits = true;
-  dynamics_ = TrainingDynamics(pool.size(), pool.Y.size(1), o, pool.X.device());
+  return o;
+}
+}  // namespace
+
+RecencyBiasSelector::RecencyBiasSelector(RecencyBiasConfig c)
+    : DynamicsSelector(c.warmup, label_window(c.window)), config_(c) {}
+
+void RecencyBiasSelector::on_attach(const TrainingPool& pool) {
+  DynamicsSelector::on_attach(pool);
   pressure_ = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
   // f = c / m takes few values: the entropy of each, looked up instead of computed over [N, q].
   const int64_t T = config_.window;
@@ -17,17 +26,16 @@ void RecencyBiasSelector::on_attach(const TrainingPool& pool) {
 
 torch::Tensor RecencyBiasSelector::uncertainty() const {
   const int64_t T = config_.window;
-  torch::Tensor positives = dynamics_.window_sum().round().to(torch::kLong);  // c, exact: a sum of bits
-  torch::Tensor entries = dynamics_.filled().unsqueeze(1);                    // m
+  torch::Tensor positives = dynamics().window_sum().round().to(torch::kLong);  // c, exact: a sum of bits
+  torch::Tensor entries = dynamics().filled().unsqueeze(1);                    // m
   torch::Tensor F = entropy_table_.take(entries * (T + 1) + positives).mean(1);
-  return torch::where(dynamics_.visits() > 0, F, torch::ones_like(F));
+  return torch::where(dynamics().visits() > 0, F, torch::ones_like(F));
 }
 
 AdaptiveSelector::Distribution RecencyBiasSelector::rescore(int64_t next_epoch) {
   torch::Tensor F = uncertainty();
-  record("mean_uncertainty", F.mean().item<double>());
   const double s = pressure_.at(next_epoch);
-  return {quantised_exponential_distribution(F, s), s};
+  return {quantised_exponential_distribution(F, s), s, {{"mean_uncertainty", F.mean().item<double>()}}};
 }
 
 }  // namespace d2ace

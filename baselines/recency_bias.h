@@ -14,7 +14,6 @@
 
 #include "core/adaptive_selector.h"
 #include "core/selection_pressure.h"
-#include "core/training_dynamics.h"
 
 namespace d2ace {
 
@@ -24,12 +23,9 @@ struct RecencyBiasConfig {
   int64_t warmup = 10;
 };
 
-class RecencyBiasSelector : public AdaptiveSelector {
+class RecencyBiasSelector : public DynamicsSelector {
  public:
-  explicit RecencyBiasSelector(RecencyBiasConfig c) : AdaptiveSelector(c.warmup), config_(c) {}
-  void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override {
-    dynamics_.update(idx, p, l);
-  }
+  explicit RecencyBiasSelector(RecencyBiasConfig c);
   torch::Tensor uncertainty() const;  // [N] F_i
 
  protected:
@@ -38,7 +34,6 @@ class RecencyBiasSelector : public AdaptiveSelector {
 
  private:
   RecencyBiasConfig config_;
-  TrainingDynamics dynamics_;
   torch::Tensor entropy_table_;  // [(T+1)^2]: H2(c / m) at m * (T + 1) + c, 0 <= c <= m <= T
   SelectionPressure pressure_ = SelectionPressure::constant(1);
 };

@@ -18,15 +18,24 @@ torch::Tensor binned_mutual_information(const torch::Tensor& U, int64_t bins) {
   return (h.unsqueeze(1) + h.unsqueeze(0) - h_joint).clamp_min(0);
 }
 
-void UncertaintyCorrelationSelector::on_attach(const TrainingPool& pool) {
+namespace {
+DynamicsOptions prediction_window(int64_t window) {
   DynamicsOptions o;
-  o.window = config_.window;
-  dynamics_ = TrainingDynamics(pool.size(), pool.Y.size(1), o, pool.X.device());
+  o.window = window;
+  return o;
+}
+}  // namespace
+
+UncertaintyCorrelationSelector::UncertaintyCorrelationSelector(UncertaintyCorrelationConfig c)
+    : DynamicsSelector(c.warmup, prediction_window(c.window)), config_(c) {}
+
+void UncertaintyCorrelationSelector::on_attach(const TrainingPool& pool) {
+  DynamicsSelector::on_attach(pool);
   pressure_ = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
 }
 
 torch::Tensor UncertaintyCorrelationSelector::scores() const {
-  torch::Tensor U = windowed_uncertainty(dynamics_, config_.lambda);
+  torch::Tensor U = windowed_uncertainty(dynamics(), config_.lambda);
   const int64_t q = U.size(1), k = std::min(q, config_.mi_labels);
   torch::Tensor top = k == q ? torch::arange(q, torch::TensorOptions().dtype(torch::kLong).device(U.device()))
                              : std::get<0>(std::get<1>(U.mean(0).topk(k)).sort());
@@ -43,9 +52,8 @@ torch::Tensor UncertaintyCorrelationSelector::scores() const {
 
 AdaptiveSelector::Distribution UncertaintyCorrelationSelector::rescore(int64_t next_epoch) {
   torch::Tensor S = scores();
-  record("mean_score", S.mean().item<double>());
   const double s = pressure_.at(next_epoch);
-  return {quantised_exponential_distribution(S, s), s};
+  return {quantised_exponential_distribution(S, s), s, {{"mean_score", S.mean().item<double>()}}};
 }
 
 }  // namespace d2ace

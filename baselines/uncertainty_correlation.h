@@ -19,7 +19,6 @@
 
 #include "core/adaptive_selector.h"
 #include "core/selection_pressure.h"
-#include "core/training_dynamics.h"
 
 namespace d2ace {
 
@@ -37,13 +36,9 @@ struct UncertaintyCorrelationConfig {
 // bins: [K, K], diagonal included (= each column's entropy).
 torch::Tensor binned_mutual_information(const torch::Tensor& U, int64_t bins);
 
-class UncertaintyCorrelationSelector : public AdaptiveSelector {
+class UncertaintyCorrelationSelector : public DynamicsSelector {
  public:
-  explicit UncertaintyCorrelationSelector(UncertaintyCorrelationConfig c)
-      : AdaptiveSelector(c.warmup), config_(c) {}
-  void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override {
-    dynamics_.update(idx, p, l);
-  }
+  explicit UncertaintyCorrelationSelector(UncertaintyCorrelationConfig c);
   torch::Tensor scores() const;  // [N] S_i
 
  protected:
@@ -52,7 +47,6 @@ class UncertaintyCorrelationSelector : public AdaptiveSelector {
 
  private:
   UncertaintyCorrelationConfig config_;
-  TrainingDynamics dynamics_;
   SelectionPressure pressure_ = SelectionPressure::constant(1);
 };
 

@@ -15,7 +15,7 @@ class UniformIidSelector : public AdaptiveSelector {
   Observation needs() const override { return Observation::kNothing; }
 
  protected:
-  Distribution rescore(int64_t) override { return {uniform_distribution(pool().size()), 1.0}; }
+  Distribution rescore(int64_t) override { return {uniform_distribution(pool().size()), 1.0, {}}; }
 };
 
 }  // namespace d2ace

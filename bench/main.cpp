@@ -403,7 +403,8 @@ int cmd_run(const std::vector<std::string>& args, const std::vector<std::string>
     std::cout << "time per cell (mean): training " << fmt(t["training_s"]["mean"].get<double>(), 2)
               << " s, selection " << fmt(t["selection_s"]["mean"].get<double>(), 3) << " s, evaluation "
               << fmt(t["evaluation_s"]["mean"].get<double>(), 2) << " s, wall "
-              << fmt(t["wall_s"]["mean"].get<double>(), 2) << " s  (" << loaded_blas().substr(0, loaded_blas().find(' '))
+              << fmt(t["wall_s"]["mean"].get<double>(), 2) << " s  (" << doc["provenance"]["blas"].get<std::string>().substr(
+                     0, doc["provenance"]["blas"].get<std::string>().find(' '))
               << " " << thread_config().blas << " threads, LibTorch " << at::get_num_threads() << ")\n";
   std::cout << "report: " << out << "\n";
   return failed ? 1 : 0;

@@ -10,8 +10,6 @@ void AdaptiveSelector::attach(const TrainingPool& pool) {
   on_attach(pool);
   if (warmup_ <= 0) {  // no warm-up: the first epoch already draws from a distribution
     next_ = rescore(0);
-    next_extra_ = pending_;
-    pending_.clear();
   }
 }
 
@@ -19,7 +17,6 @@ EpochPlan AdaptiveSelector::plan_epoch(int64_t epoch) {
   current_uniform_ = epoch < warmup_ || !next_.p.defined();
   if (current_uniform_) return warmup_plan(epoch, generator_);
   current_ = next_;
-  current_extra_ = next_extra_;
   return draw_independent_batches(current_.p, pool_.batch_size, generator_);
 }
 
@@ -28,21 +25,19 @@ EpochPlan AdaptiveSelector::warmup_plan(int64_t, at::Generator& generator) {
 }
 
 void AdaptiveSelector::end_epoch(int64_t epoch) {
-  on_end_epoch(epoch);
-  diagnostics_.clear();
   if (current_uniform_) {
     diagnostics_ = {{"pressure", 1.0}, {"entropy", 1.0}, {"uniform", 1.0}};
   } else {
-    diagnostics_ = current_extra_;
+    diagnostics_ = current_.diagnostics;
     diagnostics_["pressure"] = current_.pressure;
     diagnostics_["entropy"] = normalised_entropy(current_.p);
     diagnostics_["uniform"] = 0.0;
   }
-  if (epoch + 1 >= warmup_) {
-    pending_.clear();
-    next_ = rescore(epoch + 1);
-    next_extra_ = pending_;
-  }
+  if (epoch + 1 >= warmup_) next_ = rescore(epoch + 1);
+}
+
+void DynamicsSelector::on_attach(const TrainingPool& pool) {
+  dynamics_ = TrainingDynamics(pool.size(), pool.Y.size(1), options_, pool.X.device());
 }
 
 }  // namespace d2ace

@@ -5,14 +5,18 @@
 // A subclass implements rescore(next_epoch): the distribution for epoch `next_epoch`, from its
 // state (training dynamics, ...), through the shared distributions of core/sampling.h. The base
 // draws the batches, and reports per epoch the pressure and normalised entropy of the distribution
-// in force during that epoch (1 and 1 for uniform epochs) plus whatever the subclass records with
-// record().
+// in force during that epoch (1 and 1 for uniform epochs) plus the values the subclass put in the
+// distribution's own `diagnostics`.
+//
+// DynamicsSelector is the adaptive selector whose per-instance state is one TrainingDynamics,
+// updated at every step: what every baseline with a window or a loss memory, and D2ACE, build on.
 #pragma once
 
 #include <ATen/core/Generator.h>
 
 #include "core/sampling.h"
 #include "core/selector.h"
+#include "core/training_dynamics.h"
 
 namespace d2ace {
 
@@ -29,20 +33,16 @@ class AdaptiveSelector : public Selector {
   virtual void on_attach(const TrainingPool& pool) { (void)pool; }
   // The plan of a warm-up epoch; default a fresh permutation each epoch.
   virtual EpochPlan warmup_plan(int64_t epoch, at::Generator& generator);
-  // Per-epoch work before rescoring (e.g. refresh state); default none.
-  virtual void on_end_epoch(int64_t epoch) { (void)epoch; }
-  // The distribution (double [N], positive, sum 1) for epoch `next_epoch`, and its pressure.
+  // The distribution (double [N], positive, sum 1) for epoch `next_epoch`, its pressure, and
+  // per-epoch values about it for the report.
   struct Distribution {
     torch::Tensor p;
     double pressure = 1.0;
+    std::map<std::string, double> diagnostics;
   };
   virtual Distribution rescore(int64_t next_epoch) = 0;
 
-  // A per-epoch value for the report (about the distribution being built).
-  void record(const std::string& name, double value) { pending_[name] = value; }
-
   const TrainingPool& pool() const { return pool_; }
-  int64_t warmup() const { return warmup_; }
 
  private:
   int64_t warmup_;
@@ -51,7 +51,24 @@ class AdaptiveSelector : public Selector {
   Distribution next_;       // built at the end of the previous epoch
   Distribution current_;    // in force this epoch
   bool current_uniform_ = true;
-  std::map<std::string, double> pending_, next_extra_, current_extra_, diagnostics_;
+  std::map<std::string, double> diagnostics_;
+};
+
+class DynamicsSelector : public AdaptiveSelector {
+ public:
+  void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override {
+    dynamics_.update(idx, p, l);
+  }
+
+ protected:
+  DynamicsSelector(int64_t warmup, DynamicsOptions options) : AdaptiveSelector(warmup), options_(options) {}
+  // Builds the dynamics for the pool; a subclass that overrides this calls it first.
+  void on_attach(const TrainingPool& pool) override;
+  const TrainingDynamics& dynamics() const { return dynamics_; }
+
+ private:
+  DynamicsOptions options_;
+  TrainingDynamics dynamics_;
 };
 
 }  // namespace d2ace

@@ -9,13 +9,21 @@
 
 namespace d2ace {
 
-void D2aceSelector::on_attach(const TrainingPool& pool) {
+namespace {
+DynamicsOptions dual_dynamics(const D2aceConfig& c) {
   DynamicsOptions o;
-  o.window = config_.window;
+  o.window = c.window;
   o.track_loss = true;
   o.track_flips = true;
-  o.flip_alpha = config_.alpha;
-  dynamics_ = TrainingDynamics(pool.size(), pool.Y.size(1), o, pool.X.device());
+  o.flip_alpha = c.alpha;
+  return o;
+}
+}  // namespace
+
+D2aceSelector::D2aceSelector(D2aceConfig c) : DynamicsSelector(c.warmup, dual_dynamics(c)), config_(std::move(c)) {}
+
+void D2aceSelector::on_attach(const TrainingPool& pool) {
+  DynamicsSelector::on_attach(pool);
   relevant_ = RelevantEntries::of(pool.Y);
   config_.schedule.pressure = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
   if (config_.local_context) {
@@ -39,8 +47,8 @@ EpochPlan D2aceSelector::warmup_plan(int64_t epoch, at::Generator& generator) {
 D2aceScores D2aceSelector::compute(int64_t epoch) const {
   D2aceScores r;
   const int64_t e = config_.schedule.schedule_epoch(epoch);
-  r.U = windowed_uncertainty(dynamics_, 0.5);
-  r.H = noise_resistant_hardness(dynamics_.last_loss(), dynamics_.flip_ema(), config_.hardness);
+  r.U = windowed_uncertainty(dynamics(), 0.5);
+  r.H = noise_resistant_hardness(dynamics().last_loss(), dynamics().flip_ema(), config_.hardness);
   const int64_t q = r.U.size(1);
   r.vU = config_.label_weights ? dynamic_label_weights(r.U) : torch::ones({q}, r.U.options());
   r.vH = config_.label_weights ? dynamic_label_weights(r.H) : torch::ones({q}, r.H.options());
@@ -63,12 +71,12 @@ D2aceScores D2aceSelector::compute(int64_t epoch) const {
 
 AdaptiveSelector::Distribution D2aceSelector::rescore(int64_t next_epoch) {
   D2aceScores r = compute(next_epoch);
-  record("beta", r.beta);
-  record("entropy_uncertainty", normalised_entropy(r.pU));
-  record("entropy_hardness", normalised_entropy(r.pH));
-  record("mean_uncertainty", r.U.mean().item<double>());
-  record("mean_hardness", r.H.mean().item<double>());
-  return {r.P, r.pressure};
+  return {r.P, r.pressure,
+          {{"beta", r.beta},
+           {"entropy_uncertainty", normalised_entropy(r.pU)},
+           {"entropy_hardness", normalised_entropy(r.pH)},
+           {"mean_uncertainty", r.U.mean().item<double>()},
+           {"mean_hardness", r.H.mean().item<double>()}}};
 }
 
 }  // namespace d2ace

@@ -21,7 +21,6 @@
 #pragma once
 
 #include "core/adaptive_selector.h"
-#include "core/training_dynamics.h"
 #include "d2ace/correlation_enhancement.h"
 #include "d2ace/dual_dynamics.h"
 #include "d2ace/relevant_label_correlation.h"
@@ -50,12 +49,9 @@ struct D2aceScores {
   double beta = 0, pressure = 1;
 };
 
-class D2aceSelector : public AdaptiveSelector {
+class D2aceSelector : public DynamicsSelector {
  public:
-  explicit D2aceSelector(D2aceConfig c) : AdaptiveSelector(c.warmup), config_(std::move(c)) {}
-  void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override {
-    dynamics_.update(idx, p, l);
-  }
+  explicit D2aceSelector(D2aceConfig c);
   double neighbour_search_seconds() const override { return neighbour_seconds_; }
 
   // The whole end-of-epoch computation for the draws of `epoch`.
@@ -69,7 +65,6 @@ class D2aceSelector : public AdaptiveSelector {
 
  private:
   D2aceConfig config_;
-  TrainingDynamics dynamics_;
   RelevantEntries relevant_;
   torch::Tensor Z_;
   EnhancementIndex enhancement_;

@@ -34,7 +34,7 @@ bool fits(const std::string& name, int64_t n, int64_t q) {
                      : name == "uncertainty-correlation" ? 5 * 4 + 12
                      : name == "d2ace"                   ? 5 * 4 + 40
                                                          : 12;
-  if (name == "hard-imbalance" && n > 100000) return false;  // its exact kNN is O(N^2) (attach)
+  if (name == "hard-imbalance" && n > 10000) return false;  // its exact kNN is O(N^2): BM_NearestNeighbours
   return n * q * per_entry < kMaxStateBytes;
 }
 
