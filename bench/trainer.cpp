@@ -61,12 +61,22 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
   const int64_t n = pool.size();
   const int64_t steps_per_epoch = (n + config.batch_size - 1) / config.batch_size;
   const int64_t warm_steps = static_cast<int64_t>(std::llround(config.lr_warmup_epochs * steps_per_epoch));
-  torch::optim::Adam optimizer(
-      model.parameters(),
-      torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
+  // One Adam group per model parameter group; a group's learning rate is its scale times the
+  // schedule's (DELA trains its gates at 0.8 times the rate).
+  std::vector<double> lr_scales;
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  for (ParameterGroup& g : model.parameter_groups()) {
+    if (g.parameters.empty()) continue;
+    lr_scales.push_back(g.lr_scale);
+    groups.emplace_back(g.parameters, std::make_unique<torch::optim::AdamOptions>(
+                                          torch::optim::AdamOptions(config.learning_rate * g.lr_scale)
+                                              .weight_decay(config.weight_decay)));
+  }
+  torch::optim::Adam optimizer(std::move(groups),
+                               torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
   auto set_lr = [&](double lr) {
-    for (auto& group : optimizer.param_groups())
-      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    for (size_t k = 0; k < optimizer.param_groups().size(); ++k)
+      static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[k].options()).lr(lr * lr_scales[k]);
   };
 
   auto t0 = Clock::now();

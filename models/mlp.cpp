@@ -1,7 +1,5 @@
 #include "models/mlp.h"
 
-#include <torch/nn/functional/loss.h>
-
 #include "core/error.h"
 
 namespace d2ace {
@@ -23,12 +21,6 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
   return output_(h);
 }
 
-torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& targets) {
-  namespace F = torch::nn::functional;
-  return F::binary_cross_entropy_with_logits(
-      logits, targets, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
-}
-
 TrainingOutput MlpImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y) {
   TrainingOutput out;
   out.logits = forward(x);
@@ -42,14 +34,10 @@ ParamSpecs mlp_params() {
           {"dropout", "0.2", "dropout after each hidden layer"}};
 }
 
-void register_models(ModelRegistry& registry) {
-  registry.add({"mlp", "multi-layer perceptron, BCE per label (binary relevance)", mlp_params(),
-                [](const Params& p, ModelShape shape) {
-                  double dropout = p.get_double("dropout");
-                  if (dropout < 0 || dropout >= 1) throw InputError("mlp: dropout must be in [0, 1)");
-                  return ModelBuild{std::make_shared<MlpImpl>(shape, p.get_int_list("hidden"), dropout),
-                                    "mlp-1"};
-                }});
+ModelBuild make_mlp(const Params& p, const ModelShape& shape) {
+  double dropout = p.get_double("dropout");
+  if (dropout < 0 || dropout >= 1) throw InputError("mlp: dropout must be in [0, 1)");
+  return {std::make_shared<MlpImpl>(shape, p.get_int_list("hidden"), dropout), "mlp-1"};
 }
 
 }  // namespace d2ace

@@ -11,6 +11,7 @@
 
 #include <torch/nn/pimpl.h>
 
+#include "models/layers.h"
 #include "models/model.h"
 
 namespace d2ace {
@@ -27,11 +28,9 @@ class MlpImpl : public MultiLabelModel {
   torch::nn::Dropout dropout_{nullptr};
 };
 
-// Per-entry BCE with logits, [b, q] (shared by every model whose loss is BCE).
-torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& targets);
-
 TORCH_MODULE(Mlp);
 
 ParamSpecs mlp_params();
+ModelBuild make_mlp(const Params& p, const ModelShape& shape);
 
 }  // namespace d2ace

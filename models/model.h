@@ -8,15 +8,28 @@
 #include <torch/nn/module.h>
 
 #include <memory>
+#include <vector>
 
 #include "core/params.h"
 #include "core/registry.h"
 
 namespace d2ace {
 
+// What a model is built for: the input and output widths, the training labels of the fold (CLIF's
+// co-occurrence graph reads them; undefined when only the parameters are being checked) and the
+// model's own seed (for the random draws a model makes at prediction time, e.g. MPVAE's probit
+// samples, so that evaluation is reproducible).
 struct ModelShape {
   int64_t features = 0;
   int64_t labels = 0;
+  torch::Tensor train_labels;  // [N, q] float {0, 1}, or undefined
+  uint64_t seed = 0;
+};
+
+// Parameters that train at `lr_scale` times the trainer's learning rate (DELA's gates: 0.8).
+struct ParameterGroup {
+  std::vector<torch::Tensor> parameters;
+  double lr_scale = 1.0;
 };
 
 struct TrainingOutput {
@@ -31,6 +44,8 @@ class MultiLabelModel : public torch::nn::Module {
   virtual torch::Tensor forward(const torch::Tensor& x) = 0;
   // One training forward pass on a batch with its targets [b, q].
   virtual TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) = 0;
+  // The optimiser's parameter groups; by default one group with every parameter.
+  virtual std::vector<ParameterGroup> parameter_groups() { return {{parameters(), 1.0}}; }
 };
 
 struct ModelBuild {

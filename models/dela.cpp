@@ -1,0 +1,105 @@
+#include "models/dela.h"
+
+#include <limits>
+
+#include "core/error.h"
+
+namespace d2ace {
+
+DelaImpl::DelaImpl(const ModelShape& shape, DelaOptions options) : options_(options), labels_(shape.labels) {
+  const int64_t d = shape.features, L = (shape.features + 1) / 2;
+  FeedForwardOptions e;
+  e.in = d;
+  e.out = 256;
+  e.hidden = {256, 512};
+  e.dropout = options.dropout;
+  encoder_ = register_module("encoder", FeedForward(e));
+  mu_ = register_module("mu", torch::nn::Linear(256, L));
+  logvar_ = register_module("logvar", torch::nn::Linear(256, L));
+  gate_logits_ = register_parameter("gate_logits", torch::empty({shape.labels, L}).uniform_(-10, 10));
+  gate_scale_ = register_module("gate_scale", torch::nn::Linear(L, L));
+  {
+    torch::NoGradGuard guard;
+    gate_scale_->bias.fill_(2.0);
+  }
+  FeedForwardOptions c;
+  c.in = d + L;
+  c.out = 512;
+  c.hidden = {256};
+  c.dropout = options.dropout;
+  decoder_ = register_module("decoder", FeedForward(c));
+  classifier_ = register_module("classifier", PerLabelLinear(shape.labels, 512));
+}
+
+torch::Tensor DelaImpl::decode(const torch::Tensor& x, const torch::Tensor& codes) {
+  torch::Tensor inputs = torch::cat({x.unsqueeze(1).expand({-1, labels_, -1}), codes}, 2);
+  return classifier_(decoder_(inputs));
+}
+
+torch::Tensor DelaImpl::forward(const torch::Tensor& x) {
+  torch::Tensor mu = mu_(encoder_(x));
+  return decode(x, mu.unsqueeze(1).expand({-1, labels_, -1}));
+}
+
+TrainingOutput DelaImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y) {
+  TrainingOutput out;
+  torch::Tensor h = encoder_(x);
+  torch::Tensor mu = mu_(h);
+  if (!is_training()) {  // evaluation-mode rescoring: no gates, no noise (as predict())
+    out.logits = decode(x, mu.unsqueeze(1).expand({-1, labels_, -1}));
+    out.loss_matrix = bce_loss_matrix(out.logits, y);
+    out.loss = out.loss_matrix.sum(1).mean();
+    return out;
+  }
+  torch::Tensor logvar = logvar_(h);
+  // Binary Concrete gates with hard straight-through samples [q, L].
+  const double tiny = std::numeric_limits<float>::epsilon();
+  torch::Tensor logits = gate_scale_(gate_logits_);
+  torch::Tensor u = torch::rand_like(logits).clamp(tiny, 1 - tiny);
+  torch::Tensor soft = torch::sigmoid((u.log() - (-u).log1p() + logits) / options_.tau);
+  torch::Tensor gates = (soft > 0.5).to(soft.dtype()) + soft - soft.detach();
+  torch::Tensor noise = (0.5 * logvar).exp() * torch::randn_like(logvar);                // [b, L]
+  torch::Tensor codes = mu.unsqueeze(1) + gates.unsqueeze(0) * noise.unsqueeze(1);       // [b, q, L]
+  out.logits = decode(x, codes);
+  out.loss_matrix = bce_loss_matrix(out.logits, y);
+  torch::Tensor g = gates.unsqueeze(0);
+  torch::Tensor kl = -logvar.unsqueeze(1) - 2 * (g + 1e-6).log() - 1 + logvar.unsqueeze(1).exp() * g.pow(2) +
+                     mu.unsqueeze(1).pow(2);
+  out.loss = out.loss_matrix.sum(1).mean() + options_.beta * (0.5 * kl.sum(2)).mean();
+  return out;
+}
+
+std::vector<ParameterGroup> DelaImpl::parameter_groups() {
+  ParameterGroup main, gates;
+  gates.lr_scale = options_.lr_ratio;
+  gates.parameters = {gate_logits_};
+  for (const auto& p : gate_scale_->parameters()) gates.parameters.push_back(p);
+  for (const auto& item : named_parameters()) {
+    const std::string& name = item.key();
+    if (name == "gate_logits" || name.rfind("gate_scale.", 0) == 0) continue;
+    main.parameters.push_back(item.value());
+  }
+  return {main, gates};
+}
+
+ParamSpecs dela_params() {
+  return {{"tau", "0.6666666666666666", "temperature of the binary Concrete gates"},
+          {"beta", "0.0001", "weight of the KL term"},
+          {"lr_ratio", "0.8", "learning-rate ratio of the gate parameters"},
+          {"dropout", "0.2", "dropout in the encoder and decoder"}};
+}
+
+ModelBuild make_dela(const Params& p, const ModelShape& shape) {
+  DelaOptions o;
+  o.tau = p.get_double("tau");
+  o.beta = p.get_double("beta");
+  o.lr_ratio = p.get_double("lr_ratio");
+  o.dropout = p.get_double("dropout");
+  if (!(o.tau > 0)) throw InputError("dela: tau must be positive");
+  if (!(o.beta >= 0)) throw InputError("dela: beta must be non-negative");
+  if (!(o.lr_ratio > 0)) throw InputError("dela: lr_ratio must be positive");
+  if (o.dropout < 0 || o.dropout >= 1) throw InputError("dela: dropout must be in [0, 1)");
+  return {std::make_shared<DelaImpl>(shape, o), "dela-1"};
+}
+
+}  // namespace d2ace

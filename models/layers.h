@@ -1,0 +1,68 @@
+// Building blocks shared by the paper's backbones (CLIF, DELA, MPVAE), written after the layers
+// the released D2ACE code uses.
+//
+// FeedForward: in -> [Linear -> (BatchNorm) -> activation -> (Dropout)] per hidden width -> Linear
+//   -> (BatchNorm -> activation -> Dropout when `output_activation`). Linear weights are Kaiming
+//   uniform for the activation (LeakyReLU slope `slope`), biases uniform in [0, 0.1), as the
+//   reference's MLP. With no hidden widths the single Linear has no dropout (also as the reference).
+// PerLabelLinear: one linear classifier per label over a per-label representation [b, q, h] ->
+//   [b, q]; the reference's grouped Conv1d(q, q, h, groups = q), with the same default init.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include <vector>
+
+namespace d2ace {
+
+enum class Activation { kRelu, kLeakyRelu };
+
+struct FeedForwardOptions {
+  int64_t in = 0, out = 0;
+  std::vector<int64_t> hidden;
+  Activation activation = Activation::kRelu;
+  double slope = 0.1;  // LeakyReLU's negative slope (also Kaiming's `a`)
+  double dropout = 0.0;
+  bool batch_norm = false;
+  bool output_activation = true;
+};
+
+class FeedForwardImpl : public torch::nn::Module {
+ public:
+  explicit FeedForwardImpl(FeedForwardOptions options);
+  torch::Tensor forward(torch::Tensor x);
+  void reset_parameters();
+
+ private:
+  struct Layer {
+    torch::nn::Linear linear{nullptr};
+    torch::nn::BatchNorm1d norm{nullptr};
+    bool activation = false, dropout = false;
+  };
+  torch::Tensor activate(torch::Tensor x) const;
+  FeedForwardOptions options_;
+  std::vector<Layer> layers_;
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(FeedForward);
+
+class PerLabelLinearImpl : public torch::nn::Module {
+ public:
+  PerLabelLinearImpl(int64_t labels, int64_t width);
+  torch::Tensor forward(const torch::Tensor& h);  // [b, q, width] -> [b, q]
+  void reset_parameters();
+
+ private:
+  torch::Tensor weight_, bias_;
+};
+TORCH_MODULE(PerLabelLinear);
+
+// Per-entry binary cross-entropy with logits, [b, q] (every BCE-trained model's loss matrix).
+torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& targets);
+
+}  // namespace d2ace
