@@ -79,7 +79,7 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
     }
   }
   // Build one model and selector now so that parameter values are checked before training.
-  registries.models.get(config.model).make(model_params_, {data_.features(), data_.labels()});
+  registries.models.get(config.model).make(model_params_, {data_.features(), data_.labels(), data_.Y, config.seed});
   registries.selectors.get(config.selector).make(selector_params_);
 }
 
@@ -103,10 +103,11 @@ Json Experiment::identity(int64_t fold, const Split& split, const Json& model_pa
                  {"validation", split.validation.size(0)},
                  {"test", split.test.size(0)}};
   id["preprocessing"] = {{"scaling", to_string(c.scaling)},
-                         {"fitted_on", "train"},
+                         {"fitted_on", c.scale_on_all_data ? "all" : "train"},
                          {"keep_ratio", c.keep_ratio ? Json(*c.keep_ratio) : Json("catalog default")},
                          {"drop_rare_labels", c.drop_rare_labels},
                          {"drop_unlabelled", c.drop_unlabelled}};
+  id["protocol"] = c.protocol;
   id["model"] = {{"name", c.model}, {"version", model_version}, {"params", model_params}};
   id["selector"] = {{"name", c.selector}, {"version", selector_version}, {"params", selector_params}};
   const TrainerConfig& t = c.trainer;
@@ -143,12 +144,16 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
     SelectorBuild sb;
     Json id;
     try {
-      torch::manual_seed(derive_seed(config_.seed, {"model", data_.name, std::to_string(fold)}));
-      mb = registries_.models.get(config_.model).make(model_params_, {data_.features(), data_.labels()});
+      const uint64_t model_seed = derive_seed(config_.seed, {"model", data_.name, std::to_string(fold)});
+      torch::manual_seed(model_seed);
+      mb = registries_.models.get(config_.model)
+               .make(model_params_, {data_.features(), data_.labels(), data_.Y.index_select(0, split.train),
+                                     model_seed});
       sb = registries_.selectors.get(config_.selector).make(selector_params_);
       id = identity(fold, split, model_params, selector_params, mb.version, sb.version);
 
-      Scaler scaler = fit_scaler(config_.scaling, data_.X.index_select(0, split.train));
+      // Fitted on the training part; on every instance only when asked (the released pipeline's leak).
+      Scaler scaler = fit_scaler(config_.scaling, config_.scale_on_all_data ? data_.X : data_.X.index_select(0, split.train));
       auto part = [&](const torch::Tensor& rows) {
         return EvalData{scaler.apply(data_.X.index_select(0, rows)).to(device),
                         data_.Y.index_select(0, rows).to(device)};

@@ -31,6 +31,8 @@ struct ExperimentConfig {
   int64_t drop_rare_labels = -1;  // drop labels with <= K positives (-1: keep all)
   bool drop_unlabelled = false;
   Scaling scaling = Scaling::kStandard;
+  bool scale_on_all_data = false;  // fit the scaler on every instance (the released pipeline, Q8)
+  std::string protocol = "none";   // the preset the settings came from (recorded in the report)
   // split
   SplitMode split = SplitMode::kKFold;
   int64_t folds = 5;
