@@ -1,8 +1,9 @@
-// The built-in backbones: the simple MLP and the paper's CLIF, DELA and MPVAE.
+// The built-in backbones: the simple MLP and the paper's CLIF, DELA, MPVAE and PACA.
 #include "models/clif.h"
 #include "models/dela.h"
 #include "models/mlp.h"
 #include "models/mpvae.h"
+#include "models/paca.h"
 
 namespace d2ace {
 
@@ -14,6 +15,8 @@ void register_models(ModelRegistry& registry) {
                 dela_params(), make_dela});
   registry.add({"mpvae", "MPVAE (Bai, Kong & Gomes, IJCAI 2020): VAE with a multivariate probit decoder",
                 mpvae_params(), make_mpvae});
+  registry.add({"paca", "PACA (Hang et al., AAAI 2022): probabilistic label-specific features, flow prototypes",
+                paca_params(), make_paca});
 }
 
 }  // namespace d2ace
