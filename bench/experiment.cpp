@@ -33,8 +33,7 @@ Registries::Registries() {
   register_models(models);
 }
 
-Experiment::Experiment(const ExperimentConfig& config, const Registries& registries)
-    : config_(config), registries_(registries) {
+void check_settings(const ExperimentConfig& config, const Registries& registries) {
   const TrainerConfig& t = config.trainer;
   if (t.epochs < 1) throw InputError("--epochs must be at least 1");
   if (t.batch_size < 1) throw InputError("--batch-size must be at least 1");
@@ -46,8 +45,16 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
     throw InputError("--device must be cpu or cuda, got '" + config.device + "'");
   if (config.device == "cuda" && !torch::cuda::is_available())
     throw InputError("--device cuda: this LibTorch build sees no CUDA device");
+  const auto& model_entry = registries.models.get(config.model);
+  const auto& selector_entry = registries.selectors.get(config.selector);
+  Params("model '" + config.model + "'", model_entry.params, config.model_params);
+  Params("selector '" + config.selector + "'", selector_entry.params, config.selector_params);
+}
 
+Experiment::Experiment(const ExperimentConfig& config, const Registries& registries)
+    : config_(config), registries_(registries) {
   // Names and parameters first: cheap, and a typo should not wait for a large file to load.
+  check_settings(config, registries);
   const auto& model_entry = registries.models.get(config.model);
   const auto& selector_entry = registries.selectors.get(config.selector);
   model_params_ = Params("model '" + config.model + "'", model_entry.params, config.model_params);

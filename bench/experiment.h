@@ -48,6 +48,9 @@ struct ExperimentConfig {
   std::string device = "cpu";
 };
 
+// The checks that need no data: trainer values, device, names and parameters (InputError).
+void check_settings(const ExperimentConfig& config, const Registries& registries);
+
 struct CellProgress {
   int64_t cell = 0, cells = 0;  // 0-based index, count
   const EpochRecord* epoch = nullptr;
