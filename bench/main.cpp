@@ -4,6 +4,9 @@
 //   d2ace-bench list datasets|models|selectors
 //   d2ace-bench inspect PATH_OR_NAME [--xml FILE] [--json]
 //   d2ace-bench summary REPORT...
+//   d2ace-bench matrix CONFIG --out DIR [--jobs N] [--threads T] [--shard i/n]
+//   d2ace-bench merge DIR [--out FILE]
+//   d2ace-bench compare REFERENCE CURRENT [--tolerance metric=value]...
 //
 // Exit codes: 0 success; 1 a cell did not finish (its status says why; the report is written);
 // 2 bad input (one line on stderr, no report written).
@@ -23,8 +26,11 @@
 #include <sstream>
 
 #include "bench/experiment.h"
+#include "bench/matrix.h"
 #include "bench/provenance.h"
+#include "bench/run_options.h"
 #include "core/error.h"
+#include "core/metrics.h"
 #include "datasets/catalog.h"
 
 namespace po = boost::program_options;
@@ -40,6 +46,9 @@ const char* kUsage =
     "  list      list datasets, models or selectors\n"
     "  inspect   describe a dataset (instances, features, labels, cardinality, ...)\n"
     "  summary   print a comparison table from run reports\n"
+    "  matrix    run every cell of a matrix config (resumable, parallel, shardable)\n"
+    "  merge     summarise a matrix directory into one JSON (mean, std, count per group)\n"
+    "  compare   check a summary against a reference; exit 1 on a regression\n"
     "\n"
     "'d2ace-bench <command> --help' describes a command's options.\n";
 
@@ -77,12 +86,6 @@ std::string pad(const std::string& s, size_t width) {
   return chars >= width ? s + " " : s + std::string(width - chars, ' ');
 }
 
-std::string sanitize(std::string s) {
-  for (char& c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
-  return s;
-}
-
 // ---------------------------------------------------------------- summary table
 
 const std::vector<std::string> kTableMetrics = {"micro_f1", "macro_f1", "hamming_loss", "macro_auc",
@@ -96,29 +99,20 @@ std::vector<Json> cells_of(const Json& doc, const std::string& path) {
   throw InputError(path + ": unknown report kind " + doc["kind"].dump());
 }
 
-void print_table(const std::vector<Json>& cells, std::ostream& out) {
-  // Group by dataset, model, selector (in first-seen order).
-  std::vector<std::string> keys;
-  std::map<std::string, std::vector<Json>> groups;
-  for (const auto& c : cells) {
-    const Json& id = c["identity"];
-    std::string key = id["dataset"].value("name", "?") + "\t" +
-                      (id.contains("model") ? id["model"].value("name", "?") : "?") + "\t" +
-                      (id.contains("selector") ? id["selector"].value("name", "?") : "?");
-    if (!groups.count(key)) keys.push_back(key);
-    groups[key].push_back(c);
+// One row per group: {dataset, model, selector} plus summarize_cells' fields.
+void print_groups(const Json& groups, std::ostream& out) {
+  size_t wd = 8, wm = 6, ws = 9;
+  for (const auto& g : groups) {
+    wd = std::max(wd, g["dataset"].get<std::string>().size() + 2);
+    wm = std::max(wm, g["model"].get<std::string>().size() + 2);
+    ws = std::max(ws, g["selector"].get<std::string>().size() + 2);
   }
-  out << pad("dataset", 22) << pad("model", 8) << pad("selector", 16) << pad("cells", 7);
+  out << pad("dataset", wd) << pad("model", wm) << pad("selector", ws) << pad("cells", 7);
   for (const auto& m : kTableMetrics) out << pad(m, 19);
   out << "selection/train\n";
-  for (const auto& key : keys) {
-    Json s = summarize_cells(groups[key]);
-    std::istringstream parts(key);
-    std::string dataset, model, selector;
-    std::getline(parts, dataset, '\t');
-    std::getline(parts, model, '\t');
-    std::getline(parts, selector, '\t');
-    out << pad(dataset, 22) << pad(model, 8) << pad(selector, 16)
+  for (const auto& s : groups) {
+    out << pad(s["dataset"].get<std::string>(), wd) << pad(s["model"].get<std::string>(), wm)
+        << pad(s["selector"].get<std::string>(), ws)
         << pad(std::to_string(s["done"].get<int>()) + "/" + std::to_string(s["cells"].get<int>()), 7);
     for (const auto& m : kTableMetrics) {
       std::string cell = "-";
@@ -132,6 +126,30 @@ void print_table(const std::vector<Json>& cells, std::ostream& out) {
                       s["timings"]["training_s"]["mean"].get<double>(), 2) + " %";
     out << share << "\n";
   }
+}
+
+void print_table(const std::vector<Json>& cells, std::ostream& out) {
+  // Group by dataset, model, selector (in first-seen order).
+  std::vector<std::string> keys;
+  std::map<std::string, std::vector<Json>> members;
+  std::map<std::string, Json> names;
+  for (const auto& c : cells) {
+    const Json& id = c["identity"];
+    Json n = {{"dataset", id["dataset"].value("name", "?")},
+              {"model", id.contains("model") ? id["model"].value("name", "?") : "?"},
+              {"selector", id.contains("selector") ? id["selector"].value("name", "?") : "?"}};
+    std::string key = n.dump();
+    if (!members.count(key)) keys.push_back(key), names[key] = n;
+    members[key].push_back(c);
+  }
+  Json groups = Json::array();
+  for (const auto& key : keys) {
+    Json g = names[key];
+    const Json stats = summarize_cells(members[key]);
+    for (const auto& [k, v] : stats.items()) g[k] = v;
+    groups.push_back(g);
+  }
+  print_groups(groups, out);
 }
 
 int cmd_summary(const std::vector<std::string>& args) {
@@ -295,105 +313,19 @@ int cmd_inspect(const std::vector<std::string>& args) {
 
 // ---------------------------------------------------------------- run
 
-// `--protocol d2ace-paper`: what the released D2ACE pipeline does (method.md §5, §7): CLIF, 5-fold
-// iterative stratification with seed 55, 10 % validation, labels with <= 20 positives and
-// instances without labels dropped, min-max scaling, Adam lr 1e-4 and weight decay 1e-4, a linear
-// learning-rate warm-up over 10 epochs of steps, batch 128, 100 epochs, threshold 0.5, the model
-// of best validation macro-AUC. The catalogue's keep ratios (rcv1 0.02) apply as always.
-// Scaling is fitted on the training part unless --scaling-fit all is given (see README).
-std::vector<std::string> d2ace_paper_protocol() {
-  return {"--model", "clif", "--split", "kfold", "--folds", "5", "--seed", "55", "--validation", "0.1",
-          "--drop-rare-labels", "20", "--drop-unlabelled", "--scaling", "minmax", "--lr", "0.0001",
-          "--weight-decay", "0.0001", "--lr-warmup-epochs", "10", "--batch-size", "128", "--epochs", "100",
-          "--threshold", "0.5", "--checkpoint", "best"};
-}
-
 int cmd_run(const std::vector<std::string>& args, const std::vector<std::string>& argv) {
-  ExperimentConfig c;
-  std::string out, split = "kfold", scaling = "minmax", checkpoint = "best", data_dir, protocol, scaling_fit;
-  std::vector<std::string> model_params, selector_params;
-  std::vector<int64_t> folds_only;
-  double keep = 0;
-  int threads = 0, intra_op_threads = 1;
-  uint64_t seed = 55;
-  po::options_description opts("run options");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("dataset", po::value<std::string>(&c.dataset)->required(),
-       "catalogue name (see 'list datasets'), synthetic[:key=value,...], or a path to an .arff file")
-      ("xml", po::value<std::string>(&c.labels_xml), "Mulan XML label file for a PATH (default: beside it)")
-      ("data-dir", po::value<std::string>(&data_dir), "data directory (default: $D2ACE_DATA, then datasets/data)")
-      ("keep-ratio", po::value<double>(&keep), "keep this fraction of feature columns by column sum "
-       "(default: the catalogue's, e.g. 0.02 for rcv1)")
-      ("model", po::value<std::string>(&c.model)->default_value("mlp"), "model (see 'list models')")
-      ("model-param", po::value<std::vector<std::string>>(&model_params)->composing(), "model parameter key=value (repeatable)")
-      ("selector", po::value<std::string>(&c.selector)->default_value("uniform"), "batch selector (see 'list selectors')")
-      ("selector-param", po::value<std::vector<std::string>>(&selector_params)->composing(), "selector parameter key=value (repeatable)")
-      ("split", po::value<std::string>(&split)->default_value("kfold"), "kfold (iterative stratification over all instances) or official")
-      ("folds", po::value<int64_t>(&c.folds)->default_value(5), "number of folds for --split kfold")
-      ("fold", po::value<std::vector<int64_t>>(&folds_only)->composing(), "run only this fold (repeatable; default: all)")
-      ("validation", po::value<double>(&c.validation_fraction)->default_value(0.1), "share of the training part held out for validation")
-      ("protocol", po::value<std::string>(&protocol)->default_value("none"), "none, or d2ace-paper: the released D2ACE pipeline's settings (README); options given explicitly override it")
-      ("scaling", po::value<std::string>(&scaling)->default_value("standard"), "standard, minmax or none (the reference code uses minmax)")
-      ("scaling-fit", po::value<std::string>(&scaling_fit)->default_value("train"), "fit the scaler on the training part (train) or on every instance before the split (all: the released pipeline's leak, Q8)")
-      ("drop-rare-labels", po::value<int64_t>(&c.drop_rare_labels)->default_value(-1), "drop labels with at most K positives (reference: 20; -1 keeps all)")
-      ("drop-unlabelled", po::bool_switch(&c.drop_unlabelled), "drop instances without labels (as the reference code)")
-      ("epochs", po::value<int64_t>(&c.trainer.epochs)->default_value(30), "training epochs")
-      ("batch-size", po::value<int64_t>(&c.trainer.batch_size)->default_value(128), "batch size")
-      ("lr", po::value<double>(&c.trainer.learning_rate)->default_value(1e-3), "Adam learning rate")
-      ("weight-decay", po::value<double>(&c.trainer.weight_decay)->default_value(1e-4), "Adam weight decay")
-      ("lr-warmup-epochs", po::value<double>(&c.trainer.lr_warmup_epochs)->default_value(1.0), "linear learning-rate warm-up, in epochs of steps")
-      ("checkpoint", po::value<std::string>(&checkpoint)->default_value("best"), "best (by validation macro-AUC) or last")
-      ("threshold", po::value<double>(&c.trainer.threshold)->default_value(0.5), "decision threshold for bipartition metrics")
-      ("seed", po::value<uint64_t>(&seed)->default_value(55), "base seed (split, weights and selector seeds derive from it)")
-      ("threads", po::value<int>(&threads)->default_value(0), "BLAS threads for matrix products (0: all cores)")
-      ("intra-op-threads", po::value<int>(&intra_op_threads)->default_value(1),
-       "LibTorch's element-wise threads (0: all cores; more than 1 oversubscribes small machines)")
-      ("device", po::value<std::string>(&c.device)->default_value("cpu"), "cpu or cuda")
-      ("out", po::value<std::string>(&out), "report file (default: runs/<dataset>-<model>-<selector>-<time>.json)")
-      ("quiet,q", "no progress on stderr");
-  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
-      std::find(args.begin(), args.end(), "-h") != args.end()) {
-    std::cout << "usage: d2ace-bench run --dataset NAME|PATH [options]\n\n" << opts;
+  RunOptions r = parse_run_options(args);
+  if (!r.help.empty()) {
+    std::cout << r.help;
     return 0;
   }
-  auto vm = parse(args, opts);
-  if (protocol == "d2ace-paper") {
-    // Options given on the command line win; the preset fills in only the ones left at default.
-    try {
-      po::store(po::command_line_parser(d2ace_paper_protocol()).options(opts).run(), vm);
-      po::notify(vm);
-    } catch (const po::error& e) {
-      throw InputError(e.what());
-    }
-  } else if (protocol != "none") {
-    throw InputError("--protocol must be none or d2ace-paper, got '" + protocol + "'");
-  }
-  c.protocol = protocol;
-  c.scale_on_all_data = scaling_fit == "all"   ? true
-                        : scaling_fit == "train" ? false
-                                                 : throw InputError("--scaling-fit must be train or all, got '" + scaling_fit + "'");
-  c.seed = seed;
-  c.data_dir = resolve_data_dir(data_dir);
-  if (vm.count("keep-ratio")) c.keep_ratio = keep;
-  c.split = split == "official" ? SplitMode::kOfficial
-            : split == "kfold"  ? SplitMode::kKFold
-                                : throw InputError("--split must be kfold or official, got '" + split + "'");
-  c.scaling = parse_scaling(scaling);
-  c.trainer.checkpoint = parse_checkpoint(checkpoint);
-  c.only_folds = folds_only;
-  c.model_params = Params::parse_assignments(model_params, "--model-param");
-  c.selector_params = Params::parse_assignments(selector_params, "--selector-param");
-  if (out.empty()) {
-    std::string stamp = utc_now();
-    stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());
-    out = "runs/" + sanitize(c.dataset) + "-" + c.model + "-" + c.selector + "-" + stamp + ".json";
-  }
-  configure_threads(threads, intra_op_threads);
+  const ExperimentConfig& c = r.config;
+  const std::string& out = r.out;
+  configure_threads(r.threads, r.intra_op_threads);
 
   Registries reg;
   Experiment experiment(c, reg);  // bad input stops here, before any report exists
-  const bool show_progress = !vm.count("quiet") && isatty(STDERR_FILENO);
+  const bool show_progress = !r.quiet && isatty(STDERR_FILENO);
   for (const auto& n : experiment.data().notices)
     std::cerr << "notice: " << experiment.data().name << ": " << n << "\n";
   auto start = std::chrono::steady_clock::now();
@@ -440,6 +372,132 @@ int cmd_run(const std::vector<std::string>& args, const std::vector<std::string>
   return failed ? 1 : 0;
 }
 
+// ---------------------------------------------------------------- matrix, merge, compare
+
+std::string self_executable() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw std::runtime_error("cannot locate the d2ace-bench executable");
+  return p.string();
+}
+
+int cmd_matrix(const std::vector<std::string>& args) {
+  std::string out, shard;
+  int jobs = 1, threads = 0;
+  po::options_description opts("matrix options");
+  opts.add_options()("help,h", "show this help")(
+      "out", po::value<std::string>(&out), "output directory (cells/, logs/, the cell listing)")(
+      "jobs", po::value<int>(&jobs)->default_value(1), "cells run at once")(
+      "threads", po::value<int>(&threads)->default_value(0), "BLAS threads per cell (0: cores / jobs)")(
+      "shard", po::value<std::string>(&shard), "run only shard i/n of the cells (0 <= i < n)")(
+      "dry-run", "list the cells and their state; run nothing")("quiet,q", "no progress line");
+  po::options_description hidden;
+  hidden.add_options()("config", po::value<std::string>(), "matrix config");
+  po::positional_options_description pos;
+  pos.add("config", 1);
+  auto vm = parse(args, opts, &pos, &hidden);
+  if (vm.count("help") || !vm.count("config")) {
+    std::cout << "usage: d2ace-bench matrix CONFIG --out DIR [options]\n\n" << opts;
+    return vm.count("help") ? 0 : 2;
+  }
+  if (out.empty()) throw InputError("matrix: --out DIR is required");
+  if (jobs < 1) throw InputError("--jobs must be at least 1");
+  if (threads < 0) throw InputError("--threads must be non-negative");
+  MatrixConfig config = load_matrix_config(vm["config"].as<std::string>());
+  Registries reg;
+  std::vector<MatrixCell> cells = expand_matrix(config, reg);  // bad input stops here
+  if (!shard.empty()) cells = shard_cells(cells, shard);
+  if (vm.count("dry-run")) {
+    for (const auto& c : cells) {
+      CellFile f = inspect_cell_file((std::filesystem::path(out) / "cells" / (c.id + ".json")).string());
+      std::cout << c.id << "  " << (f == CellFile::kDone ? "done   " : f == CellFile::kRerun ? "rerun  " : "pending")
+                << "  " << c.dataset << "  " << c.model.label() << "  " << c.selector.label() << "  seed "
+                << c.seed << "  fold " << c.fold << "\n";
+    }
+    std::cout << cells.size() << " cells\n";
+    return 0;
+  }
+  MatrixRunOptions o;
+  o.out = out;
+  o.jobs = jobs;
+  o.threads = threads;
+  o.progress = !vm.count("quiet");
+  o.executable = self_executable();
+  MatrixOutcome r = run_matrix(config, cells, o);
+  std::cout << "matrix " << config.name << ": " << r.total << " cells, " << r.skipped << " already finished, "
+            << r.done << " run, " << r.failed << " failed; reports in " << out << "/cells\n";
+  return r.failed ? 1 : 0;
+}
+
+int cmd_merge(const std::vector<std::string>& args) {
+  std::string out;
+  po::options_description opts("merge options");
+  opts.add_options()("help,h", "show this help")(
+      "out", po::value<std::string>(&out), "summary file (default: DIR/summary.json)")("quiet,q", "no table");
+  po::options_description hidden;
+  hidden.add_options()("dir", po::value<std::string>(), "matrix directory");
+  po::positional_options_description pos;
+  pos.add("dir", 1);
+  auto vm = parse(args, opts, &pos, &hidden);
+  if (vm.count("help") || !vm.count("dir")) {
+    std::cout << "usage: d2ace-bench merge DIR [--out FILE]\n\n" << opts;
+    return vm.count("help") ? 0 : 2;
+  }
+  const std::string dir = vm["dir"].as<std::string>();
+  Json summary = merge_reports(dir);
+  if (out.empty()) out = (std::filesystem::path(dir) / "summary.json").string();
+  write_json_atomically(out, summary);
+  if (!vm.count("quiet")) print_groups(summary["groups"], std::cout);
+  std::cout << "summary: " << out << " (" << summary["cells"].size() << " cells, " << summary["groups"].size()
+            << " groups)\n";
+  return 0;
+}
+
+int cmd_compare(const std::vector<std::string>& args) {
+  std::vector<std::string> given;
+  po::options_description opts("compare options");
+  opts.add_options()("help,h", "show this help")(
+      "tolerance", po::value<std::vector<std::string>>(&given)->composing(),
+      "metric=value: absolute change allowed against the metric's direction (repeatable; 'all=value' for "
+      "every metric; default 0)");
+  po::options_description hidden;
+  hidden.add_options()("files", po::value<std::vector<std::string>>(), "reference and current summaries");
+  po::positional_options_description pos;
+  pos.add("files", 2);
+  auto vm = parse(args, opts, &pos, &hidden);
+  if (vm.count("help") || !vm.count("files") || vm["files"].as<std::vector<std::string>>().size() != 2) {
+    std::cout << "usage: d2ace-bench compare REFERENCE CURRENT [--tolerance metric=value]...\n\n" << opts;
+    return vm.count("help") ? 0 : 2;
+  }
+  std::map<std::string, double> tolerances;
+  for (const auto& [k, v] : Params::parse_assignments(given, "--tolerance")) {
+    if (k != "all") metric_info(k);  // an unknown metric name is bad input
+    char* end = nullptr;
+    double x = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end != '\0' || !(x >= 0)) throw InputError("--tolerance " + k + ": expected a non-negative number, got '" + v + "'");
+    tolerances[k] = x;
+  }
+  const auto files = vm["files"].as<std::vector<std::string>>();
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(path + ": cannot read");
+    try {
+      return Json::parse(in);
+    } catch (const std::exception& e) {
+      throw InputError(path + ": not valid JSON");
+    }
+  };
+  Comparison c = compare_summaries(read(files[0]), read(files[1]), tolerances);
+  for (const auto& line : c.regressions) std::cout << "REGRESSION  " << line << "\n";
+  for (const auto& line : c.missing_in_current) std::cout << "MISSING     " << line << " (in the reference, not in the current summary)\n";
+  for (const auto& line : c.improvements) std::cout << "improved    " << line << "\n";
+  for (const auto& line : c.missing_in_reference) std::cout << "new         " << line << " (not in the reference)\n";
+  std::cout << c.compared << " cells compared: " << c.regressions.size() << " regressions, "
+            << c.missing_in_current.size() << " missing, " << c.improvements.size() << " improvements, "
+            << c.missing_in_reference.size() << " new\n";
+  return c.regressions.empty() && c.missing_in_current.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -455,7 +513,10 @@ int main(int argc, char** argv) {
     if (cmd == "list") return cmd_list(args);
     if (cmd == "inspect") return cmd_inspect(args);
     if (cmd == "summary") return cmd_summary(args);
-    throw InputError("unknown command '" + cmd + "' (expected run, list, inspect or summary)");
+    if (cmd == "matrix") return cmd_matrix(args);
+    if (cmd == "merge") return cmd_merge(args);
+    if (cmd == "compare") return cmd_compare(args);
+    throw InputError("unknown command '" + cmd + "' (expected run, list, inspect, summary, matrix, merge or compare)");
   } catch (const InputError& e) {
     std::cerr << "d2ace-bench: error: " << e.what() << "\n";
     return 2;

@@ -1,0 +1,509 @@
+#include "bench/matrix.h"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "bench/experiment.h"
+#include "bench/run_options.h"
+#include "core/error.h"
+#include "core/metrics.h"
+#include "datasets/catalog.h"
+#include "datasets/synthetic.h"
+
+namespace d2ace {
+namespace fs = std::filesystem;
+
+namespace {
+
+// What the matrix sets itself, never a config's `settings`.
+const std::set<std::string> kReserved = {"dataset", "model", "model-param", "selector", "selector-param", "seed",
+                                         "folds", "fold", "threads", "out", "quiet", "help"};
+
+std::string scalar_text(const Json& v, const std::string& where) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number() || v.is_boolean()) return v.dump();
+  throw InputError(where + ": expected a string, number or boolean");
+}
+
+MatrixComponent component(const Json& j, const std::string& where) {
+  MatrixComponent c;
+  if (j.is_string()) {
+    c.name = j.get<std::string>();
+  } else if (j.is_object() && j.contains("name") && j["name"].is_string()) {
+    c.name = j["name"].get<std::string>();
+    if (j.contains("params")) {
+      if (!j["params"].is_object()) throw InputError(where + ".params: expected an object");
+      for (const auto& [k, v] : j["params"].items()) c.params[k] = scalar_text(v, where + ".params." + k);
+    }
+    for (const auto& [k, v] : j.items())
+      if (k != "name" && k != "params") throw InputError(where + ": unknown key '" + k + "'");
+  } else {
+    throw InputError(where + ": expected a name or {\"name\": ..., \"params\": {...}}");
+  }
+  if (c.name.empty()) throw InputError(where + ": empty name");
+  return c;
+}
+
+std::vector<MatrixComponent> components(const Json& doc, const std::string& key, const std::string& file) {
+  if (!doc.contains(key) || !doc[key].is_array() || doc[key].empty())
+    throw InputError(file + ": '" + key + "' must be a non-empty array");
+  std::vector<MatrixComponent> out;
+  for (size_t i = 0; i < doc[key].size(); ++i)
+    out.push_back(component(doc[key][i], file + ": " + key + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+Json params_json(const std::map<std::string, std::string>& m) {
+  Json j = Json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j;
+}
+
+void check_dataset_files(const std::string& name, const std::string& data_dir) {
+  if (is_synthetic_name(name)) return;
+  if (const DatasetEntry* e = find_dataset(name)) {
+    for (const auto& f : e->files)
+      if (!fs::exists(fs::path(data_dir) / f))
+        throw InputError("dataset '" + name + "': " + (fs::path(data_dir) / f).string() +
+                         " not found (fill the data directory with scripts/fetch-datasets, or point --data-dir / "
+                         "D2ACE_DATA at it)");
+    return;
+  }
+  if (!fs::exists(name)) throw InputError("dataset '" + name + "': neither a catalogue name nor an existing file");
+}
+
+Json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot read");
+  try {
+    return Json::parse(in);
+  } catch (const std::exception& e) {
+    throw InputError(path + ": not valid JSON (" + std::string(e.what()).substr(0, 120) + ")");
+  }
+}
+
+std::string clock_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "--:--";
+  const long s = std::lround(seconds);
+  char buffer[32];
+  if (s >= 3600) std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else std::snprintf(buffer, sizeof buffer, "%02ld:%02ld", s / 60, s % 60);
+  return buffer;
+}
+
+}  // namespace
+
+std::string MatrixComponent::label() const {
+  if (params.empty()) return name;
+  std::string s = name + "[";
+  bool first = true;
+  for (const auto& [k, v] : params) {
+    s += (first ? "" : ",") + k + "=" + v;
+    first = false;
+  }
+  return s + "]";
+}
+
+MatrixConfig load_matrix_config(const std::string& path) {
+  Json doc = read_json_file(path);
+  if (!doc.is_object()) throw InputError(path + ": expected a JSON object");
+  static const std::set<std::string> known = {"name", "description", "datasets", "models", "selectors",
+                                              "seeds", "folds", "only_folds", "settings"};
+  for (const auto& [k, v] : doc.items())
+    if (!known.count(k)) throw InputError(path + ": unknown key '" + k + "'");
+  MatrixConfig c;
+  c.source = doc;
+  c.name = doc.value("name", fs::path(path).stem().string());
+  c.description = doc.value("description", "");
+  if (!doc.contains("datasets") || !doc["datasets"].is_array() || doc["datasets"].empty())
+    throw InputError(path + ": 'datasets' must be a non-empty array of names");
+  for (const auto& d : doc["datasets"]) {
+    if (!d.is_string()) throw InputError(path + ": 'datasets' must hold names (strings)");
+    c.datasets.push_back(d.get<std::string>());
+  }
+  c.models = components(doc, "models", path);
+  c.selectors = components(doc, "selectors", path);
+  if (doc.contains("seeds")) {
+    c.seeds.clear();
+    if (!doc["seeds"].is_array() || doc["seeds"].empty()) throw InputError(path + ": 'seeds' must be a non-empty array");
+    for (const auto& s : doc["seeds"]) {
+      if (!s.is_number_unsigned()) throw InputError(path + ": 'seeds' must hold non-negative integers");
+      c.seeds.push_back(s.get<uint64_t>());
+    }
+  }
+  if (doc.contains("folds")) {
+    if (!doc["folds"].is_number_integer() || doc["folds"].get<int64_t>() < 1)
+      throw InputError(path + ": 'folds' must be a positive integer");
+    c.folds = doc["folds"].get<int64_t>();
+  }
+  if (doc.contains("only_folds")) {
+    if (!doc["only_folds"].is_array()) throw InputError(path + ": 'only_folds' must be an array");
+    for (const auto& f : doc["only_folds"]) {
+      if (!f.is_number_integer() || f.get<int64_t>() < 0 || f.get<int64_t>() >= c.folds)
+        throw InputError(path + ": 'only_folds' entries must be fold numbers in 0.." + std::to_string(c.folds - 1));
+      c.only_folds.push_back(f.get<int64_t>());
+    }
+  }
+  if (doc.contains("settings")) {
+    if (!doc["settings"].is_object()) throw InputError(path + ": 'settings' must be an object");
+    for (const auto& [k, v] : doc["settings"].items()) {
+      if (kReserved.count(k)) throw InputError(path + ": settings." + k + " is set by the matrix itself");
+      c.settings[k] = scalar_text(v, path + ": settings." + k);
+    }
+  }
+  auto split = c.settings.find("split");
+  if (split != c.settings.end() && split->second == "official") {
+    c.folds = 1;
+    c.only_folds = {0};
+  }
+  return c;
+}
+
+Json MatrixCell::key() const {
+  Json k;
+  k["dataset"] = dataset;
+  k["model"] = {{"name", model.name}, {"params", params_json(model.params)}};
+  k["selector"] = {{"name", selector.name}, {"params", params_json(selector.params)}};
+  k["seed"] = seed;
+  k["folds"] = folds;
+  k["fold"] = fold;
+  k["settings"] = params_json(settings);
+  return k;
+}
+
+std::vector<std::string> MatrixCell::run_args() const {
+  std::vector<std::string> a = {"--dataset", dataset, "--model", model.name};
+  for (const auto& [k, v] : model.params) a.insert(a.end(), {"--model-param", k + "=" + v});
+  a.insert(a.end(), {"--selector", selector.name});
+  for (const auto& [k, v] : selector.params) a.insert(a.end(), {"--selector-param", k + "=" + v});
+  a.insert(a.end(), {"--seed", std::to_string(seed), "--folds", std::to_string(folds), "--fold", std::to_string(fold)});
+  for (const auto& [k, v] : settings) {
+    if (v == "false") continue;  // a switch left off
+    a.push_back("--" + k);
+    if (v != "true") a.push_back(v);
+  }
+  return a;
+}
+
+std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registries& registries) {
+  std::vector<int64_t> folds = config.only_folds;
+  if (folds.empty())
+    for (int64_t f = 0; f < config.folds; ++f) folds.push_back(f);
+  std::vector<MatrixCell> cells;
+  std::map<std::string, std::string> versions;  // component label -> version
+  for (const auto& dataset : config.datasets)
+    for (const auto& model : config.models)
+      for (const auto& selector : config.selectors)
+        for (uint64_t seed : config.seeds)
+          for (int64_t fold : folds) {
+            MatrixCell c{"", dataset, model, selector, seed, config.folds, fold, config.settings};
+            std::vector<std::string> args = c.run_args();
+            RunOptions parsed = parse_run_options(args);
+            check_settings(parsed.config, registries);
+            if (fold == folds.front() && seed == config.seeds.front())
+              check_dataset_files(dataset, parsed.config.data_dir);
+            const std::string mkey = "model " + model.label(), skey = "selector " + selector.label();
+            if (!versions.count(mkey)) {
+              const auto& e = registries.models.get(model.name);
+              versions[mkey] = e.make(Params("model '" + model.name + "'", e.params, model.params), {4, 2, {}, 0}).version;
+            }
+            if (!versions.count(skey)) {
+              const auto& e = registries.selectors.get(selector.name);
+              versions[skey] = e.make(Params("selector '" + selector.name + "'", e.params, selector.params)).version;
+            }
+            c.id = cell_id(Json{{"cell", c.key()}, {"model_version", versions[mkey]}, {"selector_version", versions[skey]}});
+            cells.push_back(std::move(c));
+          }
+  std::sort(cells.begin(), cells.end(), [](const MatrixCell& a, const MatrixCell& b) { return a.id < b.id; });
+  return cells;
+}
+
+std::vector<MatrixCell> shard_cells(const std::vector<MatrixCell>& cells, const std::string& shard) {
+  long long i = -1, n = -1;
+  char tail = 0;
+  if (std::sscanf(shard.c_str(), "%lld/%lld%c", &i, &n, &tail) != 2 || n < 1 || i < 0 || i >= n)
+    throw InputError("--shard must be i/n with 0 <= i < n, got '" + shard + "'");
+  std::vector<MatrixCell> out;
+  for (size_t k = 0; k < cells.size(); ++k)
+    if (static_cast<long long>(k) % n == i) out.push_back(cells[k]);
+  return out;
+}
+
+CellFile inspect_cell_file(const std::string& path) {
+  if (!fs::exists(path)) return CellFile::kMissing;
+  try {
+    std::ifstream in(path);
+    Json doc = Json::parse(in);
+    const Json& cells = doc.at("cells");
+    if (cells.empty()) return CellFile::kRerun;
+    for (const auto& c : cells)
+      if (c.at("status").at("state") == "error") return CellFile::kRerun;
+    return CellFile::kDone;
+  } catch (const std::exception&) {
+    return CellFile::kRerun;
+  }
+}
+
+MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCell>& cells,
+                         const MatrixRunOptions& options) {
+  const fs::path out(options.out), cell_dir = out / "cells", log_dir = out / "logs";
+  fs::create_directories(cell_dir);
+  fs::create_directories(log_dir);
+  // Leftovers of a killed run: temporary report files never renamed into place.
+  for (const auto& entry : fs::directory_iterator(cell_dir))
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(entry.path());
+  Json listing;
+  listing["schema_version"] = kReportSchemaVersion;
+  listing["kind"] = "matrix";
+  listing["config"] = config.source;
+  Json list = Json::array();
+  for (const auto& c : cells)
+    list.push_back({{"id", c.id}, {"dataset", c.dataset}, {"model", c.model.label()},
+                    {"selector", c.selector.label()}, {"seed", c.seed}, {"fold", c.fold}, {"key", c.key()}});
+  // Several shards may share a directory: each keeps its own listing, merge reads them all.
+  listing["cells"] = list;
+  write_json_atomically((out / ("matrix-" + config.name + ".json")).string(), listing);
+
+  MatrixOutcome o;
+  o.total = static_cast<int64_t>(cells.size());
+  std::vector<const MatrixCell*> todo;
+  for (const auto& c : cells) {
+    if (inspect_cell_file((cell_dir / (c.id + ".json")).string()) == CellFile::kDone) ++o.skipped;
+    else todo.push_back(&c);
+  }
+  const int jobs = std::max(1, options.jobs);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0 ? options.threads : std::max(1, cores / jobs);
+  const bool tty = isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  std::map<pid_t, const MatrixCell*> running;
+  size_t next = 0;
+  auto report = [&]() {
+    if (!options.progress) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const int64_t finished = o.done + o.failed, left = static_cast<int64_t>(todo.size()) - finished;
+    const double eta = finished > 0 ? elapsed / static_cast<double>(finished) * static_cast<double>(left) : NAN;
+    std::fprintf(stderr, "%smatrix %s: %lld/%lld cells finished (%lld skipped, %lld failed), %zu running, elapsed %s, ETA %s%s",
+                 tty ? "\r" : "", config.name.c_str(), static_cast<long long>(o.skipped + finished),
+                 static_cast<long long>(o.total), static_cast<long long>(o.skipped), static_cast<long long>(o.failed),
+                 running.size(), clock_text(elapsed).c_str(), clock_text(eta).c_str(), tty ? "   " : "\n");
+    std::fflush(stderr);
+  };
+  report();
+  while (next < todo.size() || !running.empty()) {
+    while (next < todo.size() && static_cast<int>(running.size()) < jobs) {
+      const MatrixCell& c = *todo[next++];
+      std::vector<std::string> args = {options.executable, "run"};
+      for (auto& a : c.run_args()) args.push_back(a);
+      args.insert(args.end(), {"--threads", std::to_string(threads), "--quiet", "--out",
+                               (cell_dir / (c.id + ".json")).string()});
+      const std::string log = (log_dir / (c.id + ".log")).string();
+      pid_t pid = ::fork();
+      if (pid < 0) throw std::runtime_error("matrix: fork failed");
+      if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed matrix takes its cells with it
+        int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+          ::dup2(fd, STDOUT_FILENO);
+          ::dup2(fd, STDERR_FILENO);
+          ::close(fd);
+        }
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(options.executable.c_str(), argv.data());
+        std::perror("execv");
+        ::_exit(127);
+      }
+      running[pid] = &c;
+    }
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) break;
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const MatrixCell& c = *it->second;
+    running.erase(it);
+    const bool ok = inspect_cell_file((cell_dir / (c.id + ".json")).string()) == CellFile::kDone;
+    if (ok) ++o.done;
+    else ++o.failed;
+    if (!ok && options.progress)
+      std::fprintf(stderr, "%scell %s (%s %s %s seed %llu fold %lld) failed: see %s\n", tty ? "\n" : "", c.id.c_str(),
+                   c.dataset.c_str(), c.model.label().c_str(), c.selector.label().c_str(),
+                   static_cast<unsigned long long>(c.seed), static_cast<long long>(c.fold),
+                   (log_dir / (c.id + ".log")).string().c_str());
+    report();
+  }
+  if (options.progress && tty) std::fprintf(stderr, "\n");
+  return o;
+}
+
+Json merge_reports(const std::string& dir) {
+  const fs::path root(dir);
+  if (!fs::is_directory(root)) throw InputError(dir + ": not a directory");
+  // Labels from the matrix listings (the parameters a config gave), by cell id.
+  std::map<std::string, Json> listed;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("matrix-", 0) == 0 && entry.path().extension() == ".json") {
+      Json l = read_json_file(entry.path().string());
+      for (const auto& c : l.value("cells", Json::array())) listed[c["id"].get<std::string>()] = c;
+    }
+  }
+  const fs::path cells_dir = fs::is_directory(root / "cells") ? root / "cells" : root;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(cells_dir))
+    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
+        entry.path().filename().string().find(".tmp.") == std::string::npos &&
+        entry.path().filename().string().rfind("matrix-", 0) != 0 && entry.path().filename() != "summary.json")
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+
+  struct Row {
+    std::string dataset, model, selector;
+    uint64_t seed;
+    int64_t fold;
+    Json cell;
+    std::string file_id;
+  };
+  std::vector<Row> rows;
+  for (const auto& f : files) {
+    Json doc = read_json_file(f.string());
+    if (!doc.is_object() || doc.value("kind", "") != "run") continue;  // not a run report
+    const std::string file_id = f.stem().string();
+    for (const auto& cell : doc["cells"]) {
+      const Json& id = cell["identity"];
+      Row r;
+      r.dataset = id["dataset"].value("name", "?");
+      r.model = id.contains("model") ? id["model"].value("name", "?") : "?";
+      r.selector = id.contains("selector") ? id["selector"].value("name", "?") : "?";
+      r.seed = id.contains("seeds") ? id["seeds"].value("base", uint64_t{0}) : 0;
+      r.fold = id.contains("split") ? id["split"].value("fold", int64_t{-1}) : -1;
+      if (auto it = listed.find(file_id); it != listed.end()) {
+        r.dataset = it->second["dataset"].get<std::string>();
+        r.model = it->second["model"].get<std::string>();
+        r.selector = it->second["selector"].get<std::string>();
+      }
+      r.cell = cell;
+      r.file_id = file_id;
+      rows.push_back(std::move(r));
+    }
+  }
+  auto order = [](const Row& a, const Row& b) {
+    return std::tie(a.dataset, a.model, a.selector, a.seed, a.fold) < std::tie(b.dataset, b.model, b.selector, b.seed, b.fold);
+  };
+  std::stable_sort(rows.begin(), rows.end(), order);
+
+  Json summary;
+  summary["schema_version"] = kReportSchemaVersion;
+  summary["kind"] = "summary";
+  Json groups = Json::array(), cells = Json::array();
+  for (size_t i = 0; i < rows.size();) {
+    size_t j = i;
+    std::vector<Json> members;
+    while (j < rows.size() && rows[j].dataset == rows[i].dataset && rows[j].model == rows[i].model &&
+           rows[j].selector == rows[i].selector)
+      members.push_back(rows[j++].cell);
+    Json g;
+    g["dataset"] = rows[i].dataset;
+    g["model"] = rows[i].model;
+    g["selector"] = rows[i].selector;
+    const Json stats = summarize_cells(members);
+    for (const auto& [k, v] : stats.items()) g[k] = v;
+    groups.push_back(g);
+    i = j;
+  }
+  for (const auto& r : rows) {
+    Json c;
+    c["dataset"] = r.dataset;
+    c["model"] = r.model;
+    c["selector"] = r.selector;
+    c["seed"] = r.seed;
+    c["fold"] = r.fold;
+    c["id"] = listed.count(r.file_id) ? r.file_id : r.cell.value("id", "");  // the matrix cell id where known
+    c["state"] = r.cell["status"]["state"];
+    Json m = Json::object();
+    if (r.cell.contains("metrics") && r.cell["metrics"].is_object())
+      for (const auto& [name, v] : r.cell["metrics"]["test"].items()) m[name] = v["value"];
+    c["metrics"] = m;
+    if (r.cell.contains("timings")) {
+      const Json& t = r.cell["timings"];
+      c["timings"] = {{"training_s", t["training_s"]}, {"selection_s", t["selection_s"]["total"]},
+                      {"evaluation_s", t["evaluation_s"]}, {"wall_s", t["wall_s"]}};
+    }
+    cells.push_back(c);
+  }
+  summary["groups"] = groups;
+  summary["cells"] = cells;
+  return summary;
+}
+
+Comparison compare_summaries(const Json& reference, const Json& current, const std::map<std::string, double>& tolerances) {
+  for (const auto* doc : {&reference, &current})
+    if (!doc->is_object() || doc->value("kind", "") != "summary" || !doc->contains("cells"))
+      throw InputError("compare: both files must be summaries written by 'd2ace-bench merge'");
+  auto key = [](const Json& c) {
+    return c["dataset"].get<std::string>() + " | " + c["model"].get<std::string>() + " | " +
+           c["selector"].get<std::string>() + " | seed " + std::to_string(c["seed"].get<uint64_t>()) + " | fold " +
+           std::to_string(c["fold"].get<int64_t>());
+  };
+  auto tolerance = [&](const std::string& metric) {
+    if (auto it = tolerances.find(metric); it != tolerances.end()) return it->second;
+    if (auto it = tolerances.find("all"); it != tolerances.end()) return it->second;
+    return 0.0;
+  };
+  std::map<std::string, const Json*> cur;
+  for (const auto& c : current["cells"]) cur[key(c)] = &c;
+  std::set<std::string> seen;
+  Comparison out;
+  char buffer[512];
+  for (const auto& r : reference["cells"]) {
+    const std::string k = key(r);
+    auto it = cur.find(k);
+    if (it == cur.end()) {
+      out.missing_in_current.push_back(k);
+      continue;
+    }
+    seen.insert(k);
+    const Json& c = *it->second;
+    ++out.compared;
+    if (r["state"] == "done" && c["state"] != "done") {
+      out.regressions.push_back(k + ": state " + c["state"].get<std::string>() + " (reference: done)");
+      continue;
+    }
+    for (const auto& info : metric_catalog()) {
+      if (!r["metrics"].contains(info.name)) continue;
+      const Json& rv = r["metrics"][info.name];
+      const Json cv = c["metrics"].value(info.name, Json(nullptr));
+      const double a = rv.is_number() ? rv.get<double>() : NAN, b = cv.is_number() ? cv.get<double>() : NAN;
+      if (std::isnan(a) && std::isnan(b)) continue;
+      double worse;  // > 0: current is worse
+      if (std::isnan(b)) worse = INFINITY;
+      else if (std::isnan(a)) worse = -INFINITY;
+      else worse = info.direction == Direction::kHigherIsBetter ? a - b : b - a;
+      const double tol = tolerance(info.name);
+      if (std::fabs(worse) <= tol) continue;
+      std::snprintf(buffer, sizeof buffer, "%s: %s %.6g -> %.6g (%+.6g, tolerance %g, %s)", k.c_str(),
+                    info.name.c_str(), a, b, b - a, tol, to_string(info.direction));
+      (worse > 0 ? out.regressions : out.improvements).push_back(buffer);
+    }
+  }
+  for (const auto& c : current["cells"])
+    if (!seen.count(key(c))) out.missing_in_reference.push_back(key(c));
+  return out;
+}
+
+}  // namespace d2ace

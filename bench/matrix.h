@@ -1,0 +1,111 @@
+// Comparison matrices: a JSON config names datasets x models x selectors (with parameters) x seeds
+// x folds, plus the `run` settings they share; each combination is a cell with a stable id, run as
+// its own `d2ace-bench run` child process that writes its own report (atomically). A rerun skips
+// the finished cells and runs again the missing, broken (unreadable) and failed ones, so a killed
+// matrix resumes with nothing lost. `merge` reads a matrix directory into one summary; `compare`
+// checks a summary against a reference, metric by metric, in each metric's direction.
+//
+// Config (configs/*.json):
+//   {"name": "ci", "description": "...",
+//    "datasets": ["yeast", "synthetic:n=400"],
+//    "models": ["mlp", {"name": "clif", "params": {"hidden": "64"}}],
+//    "selectors": ["uniform", {"name": "d2ace", "params": {"label_weights": "off"}}],
+//    "seeds": [55], "folds": 5, "only_folds": [0, 1],
+//    "settings": {"epochs": 30, "protocol": "d2ace-paper", "drop-unlabelled": true}}
+// `settings` holds any `run` option by its flag name (true for a switch); the matrix sets dataset,
+// model, selector, their params, seed, folds, fold, threads, out and quiet itself.
+// A component's label is its name, followed by its parameters as [k=v,...] when it has any: the
+// label is what merge groups by and what tables show.
+//
+// Directory: DIR/cells/<id>.json (one `run` report per cell), DIR/logs/<id>.log (the child's
+// output), DIR/matrix.json (the config and the cell list).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bench/report.h"
+
+namespace d2ace {
+
+struct Registries;
+
+struct MatrixComponent {
+  std::string name;
+  std::map<std::string, std::string> params;
+  std::string label() const;
+};
+
+struct MatrixConfig {
+  std::string name, description;
+  std::vector<std::string> datasets;
+  std::vector<MatrixComponent> models, selectors;
+  std::vector<uint64_t> seeds{55};
+  int64_t folds = 5;
+  std::vector<int64_t> only_folds;  // empty: every fold
+  std::map<std::string, std::string> settings;
+  Json source;  // the config as read
+};
+
+// Reads and checks a config (InputError with the file name on anything malformed).
+MatrixConfig load_matrix_config(const std::string& path);
+
+struct MatrixCell {
+  std::string id;  // 16 hex digits: a hash of key() and the model's and selector's versions
+  std::string dataset;
+  MatrixComponent model, selector;
+  uint64_t seed = 55;
+  int64_t folds = 5, fold = 0;
+  std::map<std::string, std::string> settings;
+  Json key() const;                      // the cell's normalised configuration
+  std::vector<std::string> run_args() const;  // `run` arguments, without --out/--threads/--quiet
+};
+
+// Every cell, in id order. Each cell's arguments are parsed as `run` would and its model and
+// selector built once, so a bad name, parameter or setting fails here, before anything runs.
+std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registries& registries);
+
+// "i/n" (0 <= i < n): the cells whose position in id order is i modulo n.
+std::vector<MatrixCell> shard_cells(const std::vector<MatrixCell>& cells, const std::string& shard);
+
+enum class CellFile { kMissing, kDone, kRerun };
+// kDone: a readable report whose cell finished (done or diverged); kRerun: unreadable, or the cell
+// failed with an error.
+CellFile inspect_cell_file(const std::string& path);
+
+struct MatrixRunOptions {
+  std::string out;
+  int jobs = 1;
+  int threads = 0;  // per job; 0: cores / jobs
+  bool progress = true;
+  std::string executable;  // the d2ace-bench binary that runs each cell
+};
+
+struct MatrixOutcome {
+  int64_t total = 0, skipped = 0, done = 0, failed = 0;
+};
+
+// Runs the cells not already finished under options.out, `jobs` at a time.
+MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCell>& cells,
+                         const MatrixRunOptions& options);
+
+// The summary of a matrix directory (or of any directory of `run` reports):
+//   {schema_version, kind: "summary", groups: [{dataset, model, selector, cells, done,
+//    metrics: {name: {mean, std, n, direction}}, timings}], cells: [{dataset, model, selector,
+//    seed, fold, id, state, metrics: {name: value}, timings}]}
+// Groups and cells are sorted, so the same reports always give the same document.
+Json merge_reports(const std::string& dir);
+
+struct Comparison {
+  std::vector<std::string> regressions, improvements, missing_in_current, missing_in_reference;
+  int64_t compared = 0;
+};
+
+// Compares two summaries cell by cell (dataset, model, selector, seed, fold) and metric by metric.
+// A change against a metric's direction larger than its tolerance is a regression; tolerances map
+// metric names (or "all") to absolute values. Timings are never compared.
+Comparison compare_summaries(const Json& reference, const Json& current,
+                             const std::map<std::string, double>& tolerances);
+
+}  // namespace d2ace

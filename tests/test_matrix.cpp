@@ -1,0 +1,203 @@
+// bench/matrix and the matrix, merge and compare commands: cells with stable ids, resuming after a
+// kill with nothing lost, broken cells rerun, shards that partition the cells, byte-identical
+// merges, and a comparison that fails when a metric is made worse on purpose.
+#include "tests/catch.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "bench/experiment.h"
+#include "bench/matrix.h"
+#include "tests/support.h"
+
+using namespace d2ace;
+using namespace d2ace::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kSource = D2ACE_SOURCE_DIR;
+
+std::string config(const std::string& name, int folds, int epochs, const std::string& extra = "") {
+  return write_temp(name + ".json", R"({"name": ")" + name + R"(",
+    "datasets": ["synthetic:n=240,d=12,q=4,seed=3"], "models": ["mlp"],
+    "selectors": ["uniform", {"name": "d2ace", "params": {"warmup": "1"}}],
+    "folds": )" + std::to_string(folds) + R"(, "settings": {"epochs": )" + std::to_string(epochs) +
+                                           R"(, "batch-size": 32)" + extra + "}}");
+}
+
+std::set<std::string> reports(const std::string& dir) {
+  std::set<std::string> out;
+  if (!fs::exists(dir + "/cells")) return out;
+  for (const auto& e : fs::directory_iterator(dir + "/cells"))
+    if (e.path().extension() == ".json") out.insert(e.path().filename().string());
+  return out;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+Json read(const std::string& path) { return Json::parse(slurp(path)); }
+
+}  // namespace
+
+TEST_CASE("matrix: every cell once, skipped on a rerun, merged into groups", "[matrix]") {
+  const std::string dir = temp_path("mx-basic");
+  CliResult r = run_cli(kSource + "/configs/smoke.json --out " + dir);  // no command: usage
+  CHECK(r.exit_code == 2);
+  r = run_cli("matrix " + kSource + "/configs/smoke.json --out " + dir + " --jobs 2 --quiet");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(reports(dir).size() == 4);
+  CHECK(r.out.find("4 cells, 0 already finished, 4 run, 0 failed") != std::string::npos);
+  r = run_cli("matrix " + kSource + "/configs/smoke.json --out " + dir + " --quiet");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("4 already finished, 0 run") != std::string::npos);
+
+  r = run_cli("merge " + dir + " --quiet");
+  REQUIRE(r.exit_code == 0);
+  const std::string first = slurp(dir + "/summary.json");
+  Json s = Json::parse(first);
+  REQUIRE(s["groups"].size() == 2);
+  CHECK(s["groups"][0]["selector"] == "d2ace[warmup=1]");  // labels carry the given parameters
+  CHECK(s["groups"][1]["selector"] == "uniform");
+  CHECK(s["groups"][0]["done"] == 2);
+  CHECK(s["groups"][0]["metrics"]["micro_f1"]["n"] == 2);
+  CHECK(s["cells"].size() == 4);
+  run_cli("merge " + dir + " --quiet");
+  CHECK(slurp(dir + "/summary.json") == first);  // the same reports, the same bytes
+}
+
+TEST_CASE("matrix: a killed matrix resumes with nothing lost, broken cells run again", "[matrix]") {
+  const std::string dir = temp_path("mx-kill"), cfg = config("killed", 6, 12);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::execl(D2ACE_CLI, D2ACE_CLI, "matrix", cfg.c_str(), "--out", dir.c_str(), "--jobs", "1", "--quiet",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Kill it once some but not all of its 12 cells are written.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (reports(dir).size() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  std::set<std::string> before = reports(dir);
+  REQUIRE(before.size() >= 2);
+  REQUIRE(before.size() < 12);
+  std::map<std::string, fs::file_time_type> stamps;
+  for (const auto& f : before) stamps[f] = fs::last_write_time(dir + "/cells/" + f);
+
+  CliResult r = run_cli("matrix " + cfg + " --out " + dir + " --quiet");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(reports(dir).size() == 12);
+  for (const auto& [f, t] : stamps) CHECK(fs::last_write_time(dir + "/cells/" + f) == t);  // not rerun
+  for (const auto& e : fs::directory_iterator(dir + "/cells"))
+    CHECK(e.path().filename().string().find(".tmp.") == std::string::npos);
+
+  // A broken report (say, a disk filled mid-write by something else) is run again, alone.
+  const std::string victim = dir + "/cells/" + *before.begin();
+  std::ofstream(victim) << "{\"kind\": \"run\", \"cel";
+  r = run_cli("matrix " + cfg + " --out " + dir + " --quiet");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("11 already finished, 1 run, 0 failed") != std::string::npos);
+  CHECK(inspect_cell_file(victim) == CellFile::kDone);
+}
+
+TEST_CASE("matrix: ids are stable, shards partition the cells", "[matrix]") {
+  Registries reg;
+  MatrixConfig c = load_matrix_config(config("sharded", 5, 2));
+  auto cells = expand_matrix(c, reg);
+  REQUIRE(cells.size() == 10);
+  CHECK(expand_matrix(load_matrix_config(config("sharded", 5, 2)), reg)[3].id == cells[3].id);
+  // A changed setting is a different cell.
+  CHECK(expand_matrix(load_matrix_config(config("sharded", 5, 3)), reg)[0].id != cells[0].id);
+  std::set<std::string> seen;
+  size_t total = 0;
+  for (int i = 0; i < 3; ++i)
+    for (const auto& cell : shard_cells(cells, std::to_string(i) + "/3")) seen.insert(cell.id), ++total;
+  CHECK(total == 10);
+  CHECK(seen.size() == 10);
+  CHECK_THROWS_AS(shard_cells(cells, "3/3"), InputError);
+  CHECK_THROWS_AS(shard_cells(cells, "1-3"), InputError);
+}
+
+TEST_CASE("matrix: bad configs stop before anything runs", "[matrix]") {
+  const std::string dir = temp_path("mx-bad");
+  auto bad = [&](const std::string& text, const std::string& expected) {
+    CliResult r = run_cli("matrix " + write_temp("bad.json", text) + " --out " + dir);
+    INFO(text << "\n" << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(expected) != std::string::npos);
+    CHECK(!fs::exists(dir));
+  };
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"nope\"]}", "unknown selector 'nope'");
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], \"settings\": {\"epochs\": 0}}",
+      "--epochs must be at least 1");
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], \"settings\": {\"seed\": 1}}",
+      "set by the matrix itself");
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [{\"name\": \"mlp\", \"params\": {\"depth\": 2}}], \"selectors\": [\"uniform\"]}",
+      "depth");
+  bad("{\"datasets\": [\"no-such-set\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"]}", "no-such-set");
+  bad("{\"datasets\": [], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"]}", "'datasets' must be a non-empty array");
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], \"typo\": 1}", "unknown key 'typo'");
+  bad("not json", "not valid JSON");
+}
+
+TEST_CASE("compare: fails when a metric of the committed CI reference is made worse", "[matrix]") {
+  const std::string ref = kSource + "/results/reference/ci.json";
+  REQUIRE(fs::exists(ref));
+  CliResult same = run_cli("compare " + ref + " " + ref);
+  CHECK(same.exit_code == 0);
+  CHECK(same.out.find("0 regressions, 0 missing") != std::string::npos);
+
+  Json doc = read(ref);
+  auto write = [&](const Json& d) { return write_temp("current.json", d.dump(2)); };
+  SECTION("a higher-is-better metric lowered") {
+    doc["cells"][3]["metrics"]["macro_f1"] = doc["cells"][3]["metrics"]["macro_f1"].get<double>() - 0.01;
+    CliResult r = run_cli("compare " + ref + " " + write(doc));
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("REGRESSION") != std::string::npos);
+    CHECK(r.out.find("macro_f1") != std::string::npos);
+    // Within a tolerance it passes; a tolerance on another metric does not cover it.
+    CHECK(run_cli("compare " + ref + " " + write(doc) + " --tolerance macro_f1=0.02").exit_code == 0);
+    CHECK(run_cli("compare " + ref + " " + write(doc) + " --tolerance micro_f1=0.02").exit_code == 1);
+  }
+  SECTION("a lower-is-better metric raised; lowering it is an improvement") {
+    Json worse = doc, better = doc;
+    worse["cells"][0]["metrics"]["hamming_loss"] = doc["cells"][0]["metrics"]["hamming_loss"].get<double>() + 1e-6;
+    better["cells"][0]["metrics"]["hamming_loss"] = doc["cells"][0]["metrics"]["hamming_loss"].get<double>() - 0.01;
+    CHECK(run_cli("compare " + ref + " " + write(worse)).exit_code == 1);
+    CliResult r = run_cli("compare " + ref + " " + write(better));
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("improved") != std::string::npos);
+  }
+  SECTION("a cell missing from the current summary, or failed there") {
+    Json missing = doc, failed = doc;
+    missing["cells"].erase(missing["cells"].begin() + 5);
+    CliResult r = run_cli("compare " + ref + " " + write(missing));
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("MISSING") != std::string::npos);
+    failed["cells"][2]["state"] = "diverged";
+    CHECK(run_cli("compare " + ref + " " + write(failed)).exit_code == 1);
+  }
+  SECTION("bad input") {
+    CHECK(run_cli("compare " + ref + " " + write(doc) + " --tolerance nonsense=1").exit_code == 2);
+    CHECK(run_cli("compare " + ref + " " + write_temp("x.json", "{\"kind\": \"run\"}")).exit_code == 2);
+  }
+}
