@@ -7,11 +7,13 @@
 //   d2ace-bench matrix CONFIG --out DIR [--jobs N] [--threads T] [--shard i/n]
 //   d2ace-bench merge DIR [--out FILE]
 //   d2ace-bench compare REFERENCE CURRENT [--tolerance metric=value]...
+//   d2ace-bench slurm CONFIG --out DIR [sbatch options] [--failed-only] [--submit]
 //
 // Exit codes: 0 success; 1 a cell did not finish (its status says why; the report is written);
 // 2 bad input (one line on stderr, no report written).
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -27,6 +29,7 @@
 
 #include "bench/experiment.h"
 #include "bench/matrix.h"
+#include "bench/slurm.h"
 #include "bench/provenance.h"
 #include "bench/run_options.h"
 #include "core/error.h"
@@ -49,6 +52,7 @@ const char* kUsage =
     "  matrix    run every cell of a matrix config (resumable, parallel, shardable)\n"
     "  merge     summarise a matrix directory into one JSON (mean, std, count per group)\n"
     "  compare   check a summary against a reference; exit 1 on a regression\n"
+    "  slurm     write (and --submit) Slurm array jobs for a matrix, and a merge job after them\n"
     "\n"
     "'d2ace-bench <command> --help' describes a command's options.\n";
 
@@ -384,12 +388,14 @@ std::string self_executable() {
 int cmd_matrix(const std::vector<std::string>& args) {
   std::string out, shard;
   int jobs = 1, threads = 0;
+  int64_t cell = -1;
   po::options_description opts("matrix options");
   opts.add_options()("help,h", "show this help")(
       "out", po::value<std::string>(&out), "output directory (cells/, logs/, the cell listing)")(
       "jobs", po::value<int>(&jobs)->default_value(1), "cells run at once")(
       "threads", po::value<int>(&threads)->default_value(0), "BLAS threads per cell (0: cores / jobs)")(
       "shard", po::value<std::string>(&shard), "run only shard i/n of the cells (0 <= i < n)")(
+      "cell", po::value<int64_t>(&cell), "run only the cell at this position in id order (a Slurm array task)")(
       "dry-run", "list the cells and their state; run nothing")("quiet,q", "no progress line");
   po::options_description hidden;
   hidden.add_options()("config", po::value<std::string>(), "matrix config");
@@ -405,8 +411,14 @@ int cmd_matrix(const std::vector<std::string>& args) {
   if (threads < 0) throw InputError("--threads must be non-negative");
   MatrixConfig config = load_matrix_config(vm["config"].as<std::string>());
   Registries reg;
-  std::vector<MatrixCell> cells = expand_matrix(config, reg);  // bad input stops here
+  const std::vector<MatrixCell> all = expand_matrix(config, reg);  // bad input stops here
+  std::vector<MatrixCell> cells = all;
   if (!shard.empty()) cells = shard_cells(cells, shard);
+  if (vm.count("cell")) {
+    if (cell < 0 || cell >= static_cast<int64_t>(cells.size()))
+      throw InputError("--cell " + std::to_string(cell) + " out of range (0.." + std::to_string(cells.size() - 1) + ")");
+    cells = {cells[static_cast<size_t>(cell)]};
+  }
   if (vm.count("dry-run")) {
     for (const auto& c : cells) {
       CellFile f = inspect_cell_file((std::filesystem::path(out) / "cells" / (c.id + ".json")).string());
@@ -423,7 +435,7 @@ int cmd_matrix(const std::vector<std::string>& args) {
   o.threads = threads;
   o.progress = !vm.count("quiet");
   o.executable = self_executable();
-  MatrixOutcome r = run_matrix(config, cells, o);
+  MatrixOutcome r = run_matrix(config, all, cells, o);
   std::cout << "matrix " << config.name << ": " << r.total << " cells, " << r.skipped << " already finished, "
             << r.done << " run, " << r.failed << " failed; reports in " << out << "/cells\n";
   return r.failed ? 1 : 0;
@@ -498,6 +510,59 @@ int cmd_compare(const std::vector<std::string>& args) {
   return c.regressions.empty() && c.missing_in_current.empty() ? 0 : 1;
 }
 
+int cmd_slurm(const std::vector<std::string>& args) {
+  SlurmOptions o;
+  po::options_description opts("slurm options");
+  opts.add_options()("help,h", "show this help")(
+      "out", po::value<std::string>(&o.out), "matrix directory (the cells' reports go to DIR/cells)")(
+      "partition", po::value<std::string>(&o.partition), "sbatch --partition")(
+      "time", po::value<std::string>(&o.time), "sbatch --time, per cell (e.g. 02:00:00)")(
+      "mem", po::value<std::string>(&o.mem), "sbatch --mem, per cell (e.g. 8G)")(
+      "account", po::value<std::string>(&o.account), "sbatch --account")(
+      "cpus-per-task", po::value<int>(&o.cpus_per_task)->default_value(2), "CPUs per cell (its BLAS threads)")(
+      "sbatch-option", po::value<std::vector<std::string>>(&o.extra)->composing(),
+      "a further #SBATCH line, e.g. --sbatch-option=--qos=short (repeatable)")(
+      "max-array-size", po::value<int64_t>(&o.max_array_size)->default_value(1001),
+      "the cluster's MaxArraySize (scontrol show config); larger matrices are split into several arrays")(
+      "failed-only", "only the cells without a finished report (missing, unreadable or failed)")(
+      "submit", "run the submit script now (sbatch must be on PATH)");
+  po::options_description hidden;
+  hidden.add_options()("config", po::value<std::string>(), "matrix config");
+  po::positional_options_description pos;
+  pos.add("config", 1);
+  auto vm = parse(args, opts, &pos, &hidden);
+  if (vm.count("help") || !vm.count("config")) {
+    std::cout << "usage: d2ace-bench slurm CONFIG --out DIR [options]\n\n" << opts;
+    return vm.count("help") ? 0 : 2;
+  }
+  if (o.out.empty()) throw InputError("slurm: --out DIR is required");
+  o.config = std::filesystem::absolute(vm["config"].as<std::string>()).string();
+  o.out = std::filesystem::absolute(o.out).string();
+  o.executable = self_executable();
+  MatrixConfig config = load_matrix_config(o.config);
+  Registries reg;
+  std::vector<MatrixCell> cells = expand_matrix(config, reg);  // bad input stops here
+  std::vector<int64_t> indices;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const std::string report = (std::filesystem::path(o.out) / "cells" / (cells[i].id + ".json")).string();
+    if (!vm.count("failed-only") || inspect_cell_file(report) != CellFile::kDone) indices.push_back(static_cast<int64_t>(i));
+  }
+  if (indices.empty()) {
+    std::cout << "slurm: every cell of " << config.name << " has a finished report; nothing to submit\n";
+    return 0;
+  }
+  std::filesystem::create_directories(std::filesystem::path(o.out) / "cells");
+  SlurmScripts s = write_slurm_scripts(cells, indices, o);
+  std::cout << "slurm: " << s.tasks << " cells of " << cells.size() << " in " << s.arrays.size()
+            << " array job(s), then a merge job\n";
+  for (const auto& a : s.arrays) std::cout << "  " << a << "\n";
+  std::cout << "  " << s.merge << "\nsubmit with: " << s.submit << "\n";
+  if (!vm.count("submit")) return 0;
+  std::cout.flush();
+  const int status = std::system(("bash " + s.submit).c_str());
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -516,7 +581,8 @@ int main(int argc, char** argv) {
     if (cmd == "matrix") return cmd_matrix(args);
     if (cmd == "merge") return cmd_merge(args);
     if (cmd == "compare") return cmd_compare(args);
-    throw InputError("unknown command '" + cmd + "' (expected run, list, inspect, summary, matrix, merge or compare)");
+    if (cmd == "slurm") return cmd_slurm(args);
+    throw InputError("unknown command '" + cmd + "' (expected run, list, inspect, summary, matrix, merge, compare or slurm)");
   } catch (const InputError& e) {
     std::cerr << "d2ace-bench: error: " << e.what() << "\n";
     return 2;

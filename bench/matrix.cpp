@@ -257,8 +257,8 @@ CellFile inspect_cell_file(const std::string& path) {
   }
 }
 
-MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCell>& cells,
-                         const MatrixRunOptions& options) {
+MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCell>& all,
+                         const std::vector<MatrixCell>& cells, const MatrixRunOptions& options) {
   const fs::path out(options.out), cell_dir = out / "cells", log_dir = out / "logs";
   fs::create_directories(cell_dir);
   fs::create_directories(log_dir);
@@ -270,10 +270,11 @@ MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCel
   listing["kind"] = "matrix";
   listing["config"] = config.source;
   Json list = Json::array();
-  for (const auto& c : cells)
+  for (const auto& c : all)
     list.push_back({{"id", c.id}, {"dataset", c.dataset}, {"model", c.model.label()},
                     {"selector", c.selector.label()}, {"seed", c.seed}, {"fold", c.fold}, {"key", c.key()}});
-  // Several shards may share a directory: each keeps its own listing, merge reads them all.
+  // Every cell of the matrix, whatever part of it this process runs (shards and Slurm tasks
+  // write the same listing).
   listing["cells"] = list;
   write_json_atomically((out / ("matrix-" + config.name + ".json")).string(), listing);
 

@@ -18,7 +18,7 @@
 // label is what merge groups by and what tables show.
 //
 // Directory: DIR/cells/<id>.json (one `run` report per cell), DIR/logs/<id>.log (the child's
-// output), DIR/matrix.json (the config and the cell list).
+// output), DIR/matrix-<name>.json (the config and the list of every cell).
 #pragma once
 
 #include <map>
@@ -86,9 +86,10 @@ struct MatrixOutcome {
   int64_t total = 0, skipped = 0, done = 0, failed = 0;
 };
 
-// Runs the cells not already finished under options.out, `jobs` at a time.
-MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCell>& cells,
-                         const MatrixRunOptions& options);
+// Runs those of `cells` not already finished under options.out, `jobs` at a time; `all` (the
+// whole matrix) goes into the directory's listing, which gives merge its labels.
+MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCell>& all,
+                         const std::vector<MatrixCell>& cells, const MatrixRunOptions& options);
 
 // The summary of a matrix directory (or of any directory of `run` reports):
 //   {schema_version, kind: "summary", groups: [{dataset, model, selector, cells, done,
