@@ -201,3 +201,31 @@ TEST_CASE("compare: fails when a metric of the committed CI reference is made wo
     CHECK(run_cli("compare " + ref + " " + write_temp("x.json", "{\"kind\": \"run\"}")).exit_code == 2);
   }
 }
+
+TEST_CASE("tables: Markdown and LaTeX tables and figures from a merged summary, byte-identical", "[matrix]") {
+  const std::string dir = temp_path("mx-tables");
+  REQUIRE(run_cli("matrix " + kSource + "/configs/smoke.json --out " + dir + " --quiet").exit_code == 0);
+  REQUIRE(run_cli("merge " + dir + " --quiet").exit_code == 0);
+  const std::string tables = python() + " " + kSource + "/scripts/tables " + dir + " --out " + dir + "/paper > " +
+                             dir + "/tables.log 2>&1";
+  REQUIRE(std::system(tables.c_str()) == 0);
+  const std::string md = slurp(dir + "/paper/tables/mlp-macro_f1.md");
+  const std::string tex = slurp(dir + "/paper/tables/mlp-macro_f1.tex");
+  CHECK(md.find("| dataset | d2ace[warmup=1] | uniform |") != std::string::npos);
+  CHECK(md.find("**") != std::string::npos);            // the best in bold
+  CHECK(md.find("| average rank |") != std::string::npos);
+  CHECK(md.find("Friedman test") != std::string::npos);
+  CHECK(tex.find("\\toprule") != std::string::npos);
+  CHECK(tex.find("\\textbf{") != std::string::npos);
+  for (const char* f : {"mlp-macro_f1-cd.png", "mlp-macro_f1-cd.pdf", "mlp-overhead.png", "mlp-overhead.pdf"})
+    CHECK(fs::exists(dir + "/paper/figures/" + f));
+  const std::string pdf = slurp(dir + "/paper/figures/mlp-macro_f1-cd.pdf");
+  REQUIRE(std::system(tables.c_str()) == 0);
+  CHECK(slurp(dir + "/paper/tables/mlp-macro_f1.md") == md);
+  CHECK(slurp(dir + "/paper/tables/mlp-macro_f1.tex") == tex);
+  CHECK(slurp(dir + "/paper/figures/mlp-macro_f1-cd.pdf") == pdf);
+  // A summary of something else is refused with one line.
+  const std::string bad = python() + " " + kSource + "/scripts/tables " + write_temp("s.json", "{\"kind\": \"run\"}") +
+                          " > /dev/null 2>&1";
+  CHECK(WEXITSTATUS(std::system(bad.c_str())) == 2);
+}
