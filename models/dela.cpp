@@ -8,12 +8,7 @@ namespace d2ace {
 
 DelaImpl::DelaImpl(const ModelShape& shape, DelaOptions options) : options_(options), labels_(shape.labels) {
   const int64_t d = shape.features, L = (shape.features + 1) / 2;
-  FeedForwardOptions e;
-  e.in = d;
-  e.out = 256;
-  e.hidden = {256, 512};
-  e.dropout = options.dropout;
-  encoder_ = register_module("encoder", FeedForward(e));
+  encoder_ = register_module("encoder", relu_stack(d, {256, 512, 256}, options.dropout, true));
   mu_ = register_module("mu", torch::nn::Linear(256, L));
   logvar_ = register_module("logvar", torch::nn::Linear(256, L));
   gate_logits_ = register_parameter("gate_logits", torch::empty({shape.labels, L}).uniform_(-10, 10));
@@ -22,12 +17,7 @@ DelaImpl::DelaImpl(const ModelShape& shape, DelaOptions options) : options_(opti
     torch::NoGradGuard guard;
     gate_scale_->bias.fill_(2.0);
   }
-  FeedForwardOptions c;
-  c.in = d + L;
-  c.out = 512;
-  c.hidden = {256};
-  c.dropout = options.dropout;
-  decoder_ = register_module("decoder", FeedForward(c));
+  decoder_ = register_module("decoder", relu_stack(d + L, {256, 512}, options.dropout, true));
   classifier_ = register_module("classifier", PerLabelLinear(shape.labels, 512));
 }
 

@@ -57,6 +57,17 @@ torch::Tensor FeedForwardImpl::forward(torch::Tensor x) {
   return x;
 }
 
+FeedForward relu_stack(int64_t in, std::vector<int64_t> widths, double dropout, bool output_activation) {
+  FeedForwardOptions o;
+  o.in = in;
+  o.out = widths.back();
+  widths.pop_back();
+  o.hidden = widths;
+  o.dropout = dropout;
+  o.output_activation = output_activation;
+  return FeedForward(o);
+}
+
 PerLabelLinearImpl::PerLabelLinearImpl(int64_t labels, int64_t width) {
   weight_ = register_parameter("weight", torch::empty({labels, width}));
   bias_ = register_parameter("bias", torch::empty({labels}));

@@ -51,6 +51,10 @@ class FeedForwardImpl : public torch::nn::Module {
 };
 TORCH_MODULE(FeedForward);
 
+// The ReLU stack the reference builds most often: in -> widths[0] -> ... -> widths.back(), dropout
+// after each hidden layer, and ReLU (+ dropout) after the last one too when `output_activation`.
+FeedForward relu_stack(int64_t in, std::vector<int64_t> widths, double dropout, bool output_activation);
+
 class PerLabelLinearImpl : public torch::nn::Module {
  public:
   PerLabelLinearImpl(int64_t labels, int64_t width);

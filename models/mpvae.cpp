@@ -12,16 +12,6 @@ namespace {
 
 constexpr double kEps = 1e-6;
 
-FeedForward relu_stack(int64_t in, std::vector<int64_t> widths, bool output_activation) {
-  FeedForwardOptions o;
-  o.in = in;
-  o.out = widths.back();
-  widths.pop_back();
-  o.hidden = widths;
-  o.output_activation = output_activation;
-  return FeedForward(o);
-}
-
 torch::Tensor probit(const torch::Tensor& r) {
   return (0.5 * (1.0 + torch::erf(r * M_SQRT1_2))).clamp(0.5 * kEps, 1.0 - 0.5 * kEps);
 }
@@ -31,14 +21,14 @@ torch::Tensor probit(const torch::Tensor& r) {
 MpvaeImpl::MpvaeImpl(const ModelShape& shape, MpvaeOptions options) : options_(options), seed_(shape.seed) {
   const int64_t d = shape.features, q = shape.labels;
   const int64_t L = std::max<int64_t>(1, d / 2), r = std::max<int64_t>(16, L);
-  label_encoder_ = register_module("label_encoder", relu_stack(d + q, {512, 256}, true));
+  label_encoder_ = register_module("label_encoder", relu_stack(d + q, {512, 256}, 0.0, true));
   label_mu_ = register_module("label_mu", torch::nn::Linear(256, L));
   label_logvar_ = register_module("label_logvar", torch::nn::Linear(256, L));
-  feature_encoder_ = register_module("feature_encoder", relu_stack(d, {256, 256}, true));
+  feature_encoder_ = register_module("feature_encoder", relu_stack(d, {256, 256}, 0.0, true));
   feature_mu_ = register_module("feature_mu", torch::nn::Linear(256, L));
   feature_logvar_ = register_module("feature_logvar", torch::nn::Linear(256, L));
-  label_decoder_ = register_module("label_decoder", relu_stack(d + L, {256, 512, q}, false));
-  feature_decoder_ = register_module("feature_decoder", relu_stack(d + L, {256, 512, q}, false));
+  label_decoder_ = register_module("label_decoder", relu_stack(d + L, {256, 512, q}, 0.0, false));
+  feature_decoder_ = register_module("feature_decoder", relu_stack(d + L, {256, 512, q}, 0.0, false));
   covariance_root_ = register_parameter("covariance_root", torch::empty({q, r}).uniform_(-0.01, 0.01));
   torch::NoGradGuard guard;  // the reference: Xavier-uniform weights, zero biases, everywhere
   for (auto& m : modules(/*include_self=*/false)) {

@@ -15,17 +15,6 @@ constexpr double kFlowEps = 1e-6;
 constexpr double kKlEps = 1e-8;
 constexpr double kTiny = 1e-30;
 
-FeedForward relu_stack(int64_t in, std::vector<int64_t> widths, double dropout, bool output_activation) {
-  FeedForwardOptions o;
-  o.in = in;
-  o.out = widths.back();
-  widths.pop_back();
-  o.hidden = widths;
-  o.dropout = dropout;
-  o.output_activation = output_activation;
-  return FeedForward(o);
-}
-
 torch::Tensor masked(const torch::nn::Linear& fc, const torch::Tensor& mask, const torch::Tensor& x) {
   return torch::nn::functional::linear(x, fc->weight * mask, fc->bias);
 }
