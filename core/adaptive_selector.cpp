@@ -2,8 +2,6 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <algorithm>
-
 namespace d2ace {
 
 void AdaptiveSelector::attach(const TrainingPool& pool) {
@@ -40,35 +38,6 @@ void AdaptiveSelector::end_epoch(int64_t epoch) {
 
 void DynamicsSelector::on_attach(const TrainingPool& pool) {
   dynamics_ = TrainingDynamics(pool.size(), pool.Y.size(1), options_, pool.X.device());
-  pending_.clear();
-  pending_entries_ = 0;
-}
-
-void DynamicsSelector::observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) {
-  pending_.push_back({idx, p, l});
-  pending_entries_ += idx.numel() * std::max<int64_t>(1, (p.defined() ? p : l).size(1));
-  if (pending_entries_ >= kMaxPendingEntries) flush();
-}
-
-const TrainingDynamics& DynamicsSelector::dynamics() const {
-  flush();
-  return dynamics_;
-}
-
-void DynamicsSelector::flush() const {
-  if (pending_.empty()) return;
-  std::vector<torch::Tensor> idx, p, l;
-  for (const auto& v : pending_) {
-    idx.push_back(v.idx);
-    if (v.p.defined()) p.push_back(v.p);
-    if (v.l.defined()) l.push_back(v.l);
-  }
-  auto joined = [](const std::vector<torch::Tensor>& parts) {
-    return parts.empty() ? torch::Tensor() : parts.size() == 1 ? parts[0] : torch::cat(parts);
-  };
-  dynamics_.update_sequence(joined(idx), joined(p), joined(l));
-  pending_.clear();
-  pending_entries_ = 0;
 }
 
 }  // namespace d2ace

@@ -8,8 +8,8 @@
 // in force during that epoch (1 and 1 for uniform epochs) plus the values the subclass put in the
 // distribution's own `diagnostics`.
 //
-// DynamicsSelector is the adaptive selector whose per-instance state is one TrainingDynamics, fed
-// by every step: what every baseline with a window or a loss memory, and D2ACE, build on.
+// DynamicsSelector is the adaptive selector whose per-instance state is one TrainingDynamics,
+// updated at every step: what every baseline with a window or a loss memory, and D2ACE, build on.
 #pragma once
 
 #include <ATen/core/Generator.h>
@@ -56,29 +56,19 @@ class AdaptiveSelector : public Selector {
 
 class DynamicsSelector : public AdaptiveSelector {
  public:
-  // Observations are kept as they come and applied together (update_sequence) when the state is
-  // next read -- at the end of the epoch -- or when about 4 M entries are waiting: one update of
-  // a whole epoch costs a few dozen tensor operations instead of that many per batch. Nothing
-  // reads the state within an epoch, so the result is the same as updating at every step.
-  void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override;
+  void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override {
+    dynamics_.update(idx, p, l);
+  }
 
  protected:
   DynamicsSelector(int64_t warmup, DynamicsOptions options) : AdaptiveSelector(warmup), options_(options) {}
   // Builds the dynamics for the pool; a subclass that overrides this calls it first.
   void on_attach(const TrainingPool& pool) override;
-  // The state with every observation so far applied.
-  const TrainingDynamics& dynamics() const;
+  const TrainingDynamics& dynamics() const { return dynamics_; }
 
  private:
-  static constexpr int64_t kMaxPendingEntries = int64_t{1} << 22;
-  void flush() const;
   DynamicsOptions options_;
-  mutable TrainingDynamics dynamics_;
-  struct Visit {
-    torch::Tensor idx, p, l;
-  };
-  mutable std::vector<Visit> pending_;
-  mutable int64_t pending_entries_ = 0;
+  TrainingDynamics dynamics_;
 };
 
 }  // namespace d2ace

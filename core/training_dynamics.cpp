@@ -60,28 +60,6 @@ void TrainingDynamics::update(const torch::Tensor& idx, const torch::Tensor& pro
   visits_.index_add_(0, idx, torch::ones_like(idx));
 }
 
-void TrainingDynamics::update_sequence(const torch::Tensor& idx, const torch::Tensor& probabilities,
-                                       const torch::Tensor& losses) {
-  const int64_t m = idx.size(0);
-  if (m == 0) return;
-  torch::Tensor counts = torch::bincount(idx, {}, visits_.size(0));
-  const int64_t rounds = counts.max().item<int64_t>();
-  if (rounds <= 1) return update(idx, probabilities, losses);
-  // Each visit's occurrence number among its instance's visits, in sequence order: a stable sort
-  // by instance keeps the order within an instance.
-  torch::Tensor order = std::get<1>(idx.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false));
-  torch::Tensor first = counts.cumsum(0) - counts;  // where each instance's run starts in `order`
-  torch::Tensor rank = torch::arange(m, idx.options()) - first.index_select(0, idx.index_select(0, order));
-  torch::Tensor occurrence = torch::empty_like(idx).index_put_({order}, rank);
-  auto pick = [](const torch::Tensor& t, const torch::Tensor& rows) {
-    return t.defined() ? t.index_select(0, rows) : t;
-  };
-  for (int64_t r = 0; r < rounds; ++r) {
-    torch::Tensor rows = (occurrence == r).nonzero().flatten();
-    update(idx.index_select(0, rows), pick(probabilities, rows), pick(losses, rows));
-  }
-}
-
 torch::Tensor TrainingDynamics::filled() const { return visits_.clamp_max(options_.window); }
 
 torch::Tensor TrainingDynamics::latest() const {

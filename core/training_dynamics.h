@@ -40,12 +40,6 @@ class TrainingDynamics {
   // indices [b] int64 (distinct); probabilities, losses [b, q] (either may be undefined when
   // nothing here uses it: probabilities without a window, losses without loss tracking).
   void update(const torch::Tensor& indices, const torch::Tensor& probabilities, const torch::Tensor& losses);
-  // Many visits at once, in order, where an instance may recur (several batches of an epoch
-  // concatenated): the same state as one update per visit in that order. Applied in rounds: the
-  // k-th round holds every instance's k-th visit, so there are as many rounds as the most visits
-  // of one instance.
-  void update_sequence(const torch::Tensor& indices, const torch::Tensor& probabilities,
-                       const torch::Tensor& losses);
 
   const torch::Tensor& visits() const { return visits_; }        // [N] int64
   const torch::Tensor& last_loss() const { return last_loss_; }  // [N, q] float

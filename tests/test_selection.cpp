@@ -171,36 +171,6 @@ TEST_CASE("selection: batched dynamics equal the same visits one by one", "[sele
   }
 }
 
-TEST_CASE("selection: a sequence of visits with repeats equals the visits one by one", "[selection]") {
-  // What DynamicsSelector does with an epoch of independent batches: instances recur.
-  const int64_t n = 7, q = 2;
-  DynamicsOptions o;
-  o.window = 3;
-  o.track_loss = true;
-  o.track_flips = true;
-  DynamicsOptions bits = o;
-  bits.store_bits = true;
-  bits.track_flips = false;
-  for (const DynamicsOptions& options : {o, bits}) {
-    TrainingDynamics sequence(n, q, options, torch::kCPU), single(n, q, options, torch::kCPU);
-    torch::manual_seed(5);
-    torch::Tensor idx = torch::randint(0, n - 1, {40}, torch::kLong);  // instance n - 1 never visited
-    idx[3] = idx[4] = idx[5] = 2;                                       // a run of repeats
-    torch::Tensor p = torch::rand({40, q}), l = torch::rand({40, q});
-    sequence.update_sequence(idx, p, l);
-    for (int64_t k = 0; k < 40; ++k) single.update(idx.slice(0, k, k + 1), p.slice(0, k, k + 1), l.slice(0, k, k + 1));
-    CHECK(sequence.visits().equal(single.visits()));
-    CHECK(sequence.window().equal(single.window()));
-    CHECK(sequence.last_loss().equal(single.last_loss()));
-    if (!options.store_bits) {
-      CHECK(sequence.flip_ema().equal(single.flip_ema()));
-      CHECK(sequence.fluctuation().equal(single.fluctuation()));
-    } else {
-      CHECK(sequence.window_sum().equal(single.window_sum()));
-    }
-  }
-}
-
 TEST_CASE("selection: binary entropy and windowed uncertainty", "[selection]") {
   torch::Tensor h = binary_entropy_bits(torch::tensor({0.f, 1.f, 0.5f, 0.25f}));
   CHECK(h[0].item<float>() == 0);
