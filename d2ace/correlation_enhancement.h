@@ -4,7 +4,9 @@
 // s_ij is only needed where y_ij = 1, and Z is a fixed 0/1 matrix: s_ij = Σ_{k: z_ik = 1} Ĉ_jk
 // sums, for each one of Y, the entries of Ĉ at the (relevant label, context label) pairs of its
 // row. The pairs are listed once per run (EnhancementIndex); an epoch costs O(Σ_i |Y_i| |Z_i|)
-// instead of the O(N q²) of the full product. With the global context (Z = 1) s_ij = Σ_k Ĉ_jk.
+// instead of the O(N q²) of the full product. When those pairs would be many and outnumber the entries
+// of Y (Σ_i |Y_i| |Z_i| > max(N q, 4 M): dense label sets), the product Z Ĉᵀ is computed instead and read at Y's
+// ones. With the global context (Z = 1) s_ij = Σ_k Ĉ_jk.
 // The ablation `enhancement=off` drops S2.
 #pragma once
 
@@ -16,9 +18,12 @@ namespace d2ace {
 
 struct EnhancementIndex {
   bool global = false;  // Z = 1
+  torch::Tensor Z;      // the context itself, when the pairs are too many to list (owner undefined)
   torch::Tensor owner;  // [P] the one of Y each pair belongs to
   torch::Tensor cell;   // [P] its flat position j q + k in Ĉ
-  static EnhancementIndex of(const torch::Tensor& Z, const RelevantEntries& relevant, bool global);
+  // `max_pairs` < 0: the rule above; tests pass 0 or a huge value to pick a form.
+  static EnhancementIndex of(const torch::Tensor& Z, const RelevantEntries& relevant, bool global,
+                             int64_t max_pairs = -1);
 };
 
 // s_ij = Σ_k z_ik Ĉ_jk at Y's ones, [nnz].

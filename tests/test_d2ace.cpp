@@ -263,3 +263,27 @@ TEST_CASE("d2ace: a run reports beta, pressure and entropy per epoch", "[d2ace]"
   c.selector_params = {{"hardness", "guess"}};
   CHECK_THROWS_WITH(Experiment(c, reg), Catch::Contains("hardness must be released or intended"));
 }
+
+TEST_CASE("d2ace: pair lists and dense products give the same correlations and enhancement", "[d2ace]") {
+  torch::manual_seed(9);
+  const int64_t n = 40, q = 7;
+  torch::Tensor Y = (torch::rand({n, q}) < 0.4).to(torch::kFloat);
+  torch::Tensor Z = ((torch::rand({n, q}) < 0.5).to(torch::kFloat) + Y).clamp_max(1);
+  torch::Tensor M = torch::rand({n, q});
+  const int64_t huge = int64_t{1} << 40;
+  RelevantEntries pairs = RelevantEntries::of(Y, huge), dense = RelevantEntries::of(Y, 0);
+  REQUIRE(pairs.pair_a.defined());
+  REQUIRE(dense.mask.defined());
+  torch::Tensor C_pairs = relevant_label_correlation(M, &pairs), C_dense = relevant_label_correlation(M, &dense);
+  CHECK(C_pairs.allclose(C_dense, 1e-5, 1e-7));
+  EnhancementIndex e_pairs = EnhancementIndex::of(Z, pairs, false, huge), e_dense = EnhancementIndex::of(Z, pairs, false, 0);
+  REQUIRE(e_pairs.owner.defined());
+  REQUIRE(e_dense.Z.defined());
+  torch::Tensor s_pairs = enhancement_at(C_pairs, e_pairs, pairs), s_dense = enhancement_at(C_pairs, e_dense, pairs);
+  CHECK(s_pairs.allclose(s_dense, 1e-5, 1e-7));
+  // Against the definition: s_ij = (Z Ĉᵀ)_ij at Y's ones.
+  CHECK(s_dense.allclose(Z.mm(C_pairs.t()).index({pairs.rows, pairs.cols}), 1e-6, 1e-7));
+  // The default rule: pair lists unless they pass max(N q, 4 M) pairs.
+  CHECK(!RelevantEntries::of(torch::ones({n, q})).mask.defined());
+  CHECK(RelevantEntries::of(torch::ones({3000, 40})).mask.defined());  // 4.8 M pairs
+}
