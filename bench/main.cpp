@@ -25,6 +25,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "bench/experiment.h"
@@ -56,24 +57,38 @@ const char* kUsage =
     "\n"
     "'d2ace-bench <command> --help' describes a command's options.\n";
 
-// Parses argv for a subcommand; unknown options and bad values become InputError.
-po::variables_map parse(const std::vector<std::string>& args, const po::options_description& visible,
-                        const po::positional_options_description* positional = nullptr,
-                        const po::options_description* hidden = nullptr) {
-  po::options_description all;
-  all.add(visible);
-  if (hidden) all.add(*hidden);
+// A subcommand's arguments: the options `opts` and, positionally, at least `least` and at most
+// `most` values (most < 0: any number). Unknown options, bad values and extra positional values
+// become InputError. With --help, or with too few positional values, the usage line and the options
+// are printed and `exit_code` is set (0 for --help, else 2): the command returns it.
+struct Command {
   po::variables_map vm;
+  std::vector<std::string> positional;
+  std::optional<int> exit_code;
+};
+
+Command parse_command(const std::vector<std::string>& args, const po::options_description& opts,
+                      const std::string& usage, int least, int most) {
+  po::options_description all;
+  all.add(opts);
+  po::options_description hidden;
+  hidden.add_options()("positional", po::value<std::vector<std::string>>(), "positional arguments");
+  all.add(hidden);
+  po::positional_options_description pos;
+  pos.add("positional", most);
+  Command c;
   try {
-    po::command_line_parser parser(args);
-    parser.options(all);
-    if (positional) parser.positional(*positional);
-    po::store(parser.run(), vm);
-    po::notify(vm);
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), c.vm);
+    po::notify(c.vm);
   } catch (const po::error& e) {
     throw InputError(e.what());
   }
-  return vm;
+  if (c.vm.count("positional")) c.positional = c.vm["positional"].as<std::vector<std::string>>();
+  if (c.vm.count("help") || static_cast<int>(c.positional.size()) < least) {
+    std::cout << usage << "\n\n" << opts;
+    c.exit_code = c.vm.count("help") ? 0 : 2;
+  }
+  return c;
 }
 
 std::string fmt(double x, int precision = 4) {
@@ -159,31 +174,17 @@ void print_table(const std::vector<Json>& cells, std::ostream& out) {
 int cmd_summary(const std::vector<std::string>& args) {
   po::options_description opts("summary options");
   opts.add_options()("help,h", "show this help");
-  po::options_description hidden;
-  hidden.add_options()("report", po::value<std::vector<std::string>>(), "report files");
-  po::positional_options_description pos;
-  pos.add("report", -1);
-  auto vm = parse(args, opts, &pos, &hidden);
-  if (vm.count("help")) {
-    std::cout << "usage: d2ace-bench summary REPORT.json...\n\n"
-                 "Prints mean ± std over folds of micro-F1, macro-F1, Hamming loss, macro-AUC and ranking\n"
-                 "loss, and the selection time as a share of the training time, one row per\n"
-                 "dataset x model x selector.\n\n" << opts;
-    return 0;
-  }
-  if (!vm.count("report")) throw InputError("summary: give at least one report file");
+  Command cmd = parse_command(args, opts,
+                              "usage: d2ace-bench summary REPORT.json...\n\n"
+                              "Prints mean ± std over folds of micro-F1, macro-F1, Hamming loss, macro-AUC and ranking\n"
+                              "loss, and the selection time as a share of the training time, one row per\n"
+                              "dataset x model x selector.",
+                              0, -1);
+  if (cmd.exit_code) return *cmd.exit_code;
+  if (cmd.positional.empty()) throw InputError("summary: give at least one report file");
   std::vector<Json> cells;
-  for (const auto& path : vm["report"].as<std::vector<std::string>>()) {
-    std::ifstream in(path);
-    if (!in) throw InputError(path + ": cannot open file");
-    Json doc;
-    try {
-      doc = Json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(path + ": not valid JSON (" + std::string(e.what()) + ")");
-    }
-    for (auto& c : cells_of(doc, path)) cells.push_back(std::move(c));
-  }
+  for (const auto& path : cmd.positional)
+    for (auto& c : cells_of(read_json_file(path), path)) cells.push_back(std::move(c));
   print_table(cells, std::cout);
   return 0;
 }
@@ -195,16 +196,9 @@ int cmd_list(const std::vector<std::string>& args) {
   std::string data_dir;
   opts.add_options()("help,h", "show this help")(
       "data-dir", po::value<std::string>(&data_dir), "data directory (default: $D2ACE_DATA, then datasets/data)");
-  po::options_description hidden;
-  hidden.add_options()("what", po::value<std::string>(), "datasets|models|selectors");
-  po::positional_options_description pos;
-  pos.add("what", 1);
-  auto vm = parse(args, opts, &pos, &hidden);
-  if (vm.count("help") || !vm.count("what")) {
-    std::cout << "usage: d2ace-bench list datasets|models|selectors\n\n" << opts;
-    return vm.count("help") ? 0 : 2;
-  }
-  const std::string what = vm["what"].as<std::string>();
+  Command cmd = parse_command(args, opts, "usage: d2ace-bench list datasets|models|selectors", 1, 1);
+  if (cmd.exit_code) return *cmd.exit_code;
+  const std::string what = cmd.positional[0];
   Registries reg;
   if (what == "datasets") {
     const std::string dir = resolve_data_dir(data_dir);
@@ -279,16 +273,10 @@ int cmd_inspect(const std::vector<std::string>& args) {
       "data-dir", po::value<std::string>(&data_dir), "data directory")(
       "keep-ratio", po::value<double>(&keep), "feature keep ratio by column sum (default: the catalogue's)")(
       "json", "print JSON");
-  po::options_description hidden;
-  hidden.add_options()("dataset", po::value<std::string>(), "dataset");
-  po::positional_options_description pos;
-  pos.add("dataset", 1);
-  auto vm = parse(args, opts, &pos, &hidden);
-  if (vm.count("help") || !vm.count("dataset")) {
-    std::cout << "usage: d2ace-bench inspect PATH_OR_NAME [--xml FILE] [--json]\n\n" << opts;
-    return vm.count("help") ? 0 : 2;
-  }
-  LoadRequest req{vm["dataset"].as<std::string>(), xml, resolve_data_dir(data_dir), std::nullopt};
+  Command cmd = parse_command(args, opts, "usage: d2ace-bench inspect PATH_OR_NAME [--xml FILE] [--json]", 1, 1);
+  if (cmd.exit_code) return *cmd.exit_code;
+  const po::variables_map& vm = cmd.vm;
+  LoadRequest req{cmd.positional[0], xml, resolve_data_dir(data_dir), std::nullopt};
   if (vm.count("keep-ratio")) req.keep_ratio = keep;
   Json j = describe(load_dataset(req));
   if (vm.count("json")) {
@@ -397,19 +385,13 @@ int cmd_matrix(const std::vector<std::string>& args) {
       "shard", po::value<std::string>(&shard), "run only shard i/n of the cells (0 <= i < n)")(
       "cell", po::value<int64_t>(&cell), "run only the cell at this position in id order (a Slurm array task)")(
       "dry-run", "list the cells and their state; run nothing")("quiet,q", "no progress line");
-  po::options_description hidden;
-  hidden.add_options()("config", po::value<std::string>(), "matrix config");
-  po::positional_options_description pos;
-  pos.add("config", 1);
-  auto vm = parse(args, opts, &pos, &hidden);
-  if (vm.count("help") || !vm.count("config")) {
-    std::cout << "usage: d2ace-bench matrix CONFIG --out DIR [options]\n\n" << opts;
-    return vm.count("help") ? 0 : 2;
-  }
+  Command cmd = parse_command(args, opts, "usage: d2ace-bench matrix CONFIG --out DIR [options]", 1, 1);
+  if (cmd.exit_code) return *cmd.exit_code;
+  const po::variables_map& vm = cmd.vm;
   if (out.empty()) throw InputError("matrix: --out DIR is required");
   if (jobs < 1) throw InputError("--jobs must be at least 1");
   if (threads < 0) throw InputError("--threads must be non-negative");
-  MatrixConfig config = load_matrix_config(vm["config"].as<std::string>());
+  MatrixConfig config = load_matrix_config(cmd.positional[0]);
   Registries reg;
   const std::vector<MatrixCell> all = expand_matrix(config, reg);  // bad input stops here
   std::vector<MatrixCell> cells = all;
@@ -446,16 +428,10 @@ int cmd_merge(const std::vector<std::string>& args) {
   po::options_description opts("merge options");
   opts.add_options()("help,h", "show this help")(
       "out", po::value<std::string>(&out), "summary file (default: DIR/summary.json)")("quiet,q", "no table");
-  po::options_description hidden;
-  hidden.add_options()("dir", po::value<std::string>(), "matrix directory");
-  po::positional_options_description pos;
-  pos.add("dir", 1);
-  auto vm = parse(args, opts, &pos, &hidden);
-  if (vm.count("help") || !vm.count("dir")) {
-    std::cout << "usage: d2ace-bench merge DIR [--out FILE]\n\n" << opts;
-    return vm.count("help") ? 0 : 2;
-  }
-  const std::string dir = vm["dir"].as<std::string>();
+  Command cmd = parse_command(args, opts, "usage: d2ace-bench merge DIR [--out FILE]", 1, 1);
+  if (cmd.exit_code) return *cmd.exit_code;
+  const po::variables_map& vm = cmd.vm;
+  const std::string dir = cmd.positional[0];
   Json summary = merge_reports(dir);
   if (out.empty()) out = (std::filesystem::path(dir) / "summary.json").string();
   write_json_atomically(out, summary);
@@ -472,15 +448,8 @@ int cmd_compare(const std::vector<std::string>& args) {
       "tolerance", po::value<std::vector<std::string>>(&given)->composing(),
       "metric=value: absolute change allowed against the metric's direction (repeatable; 'all=value' for "
       "every metric; default 0)");
-  po::options_description hidden;
-  hidden.add_options()("files", po::value<std::vector<std::string>>(), "reference and current summaries");
-  po::positional_options_description pos;
-  pos.add("files", 2);
-  auto vm = parse(args, opts, &pos, &hidden);
-  if (vm.count("help") || !vm.count("files") || vm["files"].as<std::vector<std::string>>().size() != 2) {
-    std::cout << "usage: d2ace-bench compare REFERENCE CURRENT [--tolerance metric=value]...\n\n" << opts;
-    return vm.count("help") ? 0 : 2;
-  }
+  Command cmd = parse_command(args, opts, "usage: d2ace-bench compare REFERENCE CURRENT [--tolerance metric=value]...", 2, 2);
+  if (cmd.exit_code) return *cmd.exit_code;
   std::map<std::string, double> tolerances;
   for (const auto& [k, v] : Params::parse_assignments(given, "--tolerance")) {
     if (k != "all") metric_info(k);  // an unknown metric name is bad input
@@ -489,17 +458,7 @@ int cmd_compare(const std::vector<std::string>& args) {
     if (end == v.c_str() || *end != '\0' || !(x >= 0)) throw InputError("--tolerance " + k + ": expected a non-negative number, got '" + v + "'");
     tolerances[k] = x;
   }
-  const auto files = vm["files"].as<std::vector<std::string>>();
-  auto read = [](const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError(path + ": cannot read");
-    try {
-      return Json::parse(in);
-    } catch (const std::exception& e) {
-      throw InputError(path + ": not valid JSON");
-    }
-  };
-  Comparison c = compare_summaries(read(files[0]), read(files[1]), tolerances);
+  Comparison c = compare_summaries(read_json_file(cmd.positional[0]), read_json_file(cmd.positional[1]), tolerances);
   for (const auto& line : c.regressions) std::cout << "REGRESSION  " << line << "\n";
   for (const auto& line : c.missing_in_current) std::cout << "MISSING     " << line << " (in the reference, not in the current summary)\n";
   for (const auto& line : c.improvements) std::cout << "improved    " << line << "\n";
@@ -526,17 +485,11 @@ int cmd_slurm(const std::vector<std::string>& args) {
       "the cluster's MaxArraySize (scontrol show config); larger matrices are split into several arrays")(
       "failed-only", "only the cells without a finished report (missing, unreadable or failed)")(
       "submit", "run the submit script now (sbatch must be on PATH)");
-  po::options_description hidden;
-  hidden.add_options()("config", po::value<std::string>(), "matrix config");
-  po::positional_options_description pos;
-  pos.add("config", 1);
-  auto vm = parse(args, opts, &pos, &hidden);
-  if (vm.count("help") || !vm.count("config")) {
-    std::cout << "usage: d2ace-bench slurm CONFIG --out DIR [options]\n\n" << opts;
-    return vm.count("help") ? 0 : 2;
-  }
+  Command cmd = parse_command(args, opts, "usage: d2ace-bench slurm CONFIG --out DIR [options]", 1, 1);
+  if (cmd.exit_code) return *cmd.exit_code;
+  const po::variables_map& vm = cmd.vm;
   if (o.out.empty()) throw InputError("slurm: --out DIR is required");
-  o.config = std::filesystem::absolute(vm["config"].as<std::string>()).string();
+  o.config = std::filesystem::absolute(cmd.positional[0]).string();
   o.out = std::filesystem::absolute(o.out).string();
   o.executable = self_executable();
   MatrixConfig config = load_matrix_config(o.config);

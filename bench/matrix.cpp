@@ -21,7 +21,6 @@
 #include "core/error.h"
 #include "core/metrics.h"
 #include "datasets/catalog.h"
-#include "datasets/synthetic.h"
 
 namespace d2ace {
 namespace fs = std::filesystem;
@@ -70,29 +69,6 @@ Json params_json(const std::map<std::string, std::string>& m) {
   Json j = Json::object();
   for (const auto& [k, v] : m) j[k] = v;
   return j;
-}
-
-void check_dataset_files(const std::string& name, const std::string& data_dir) {
-  if (is_synthetic_name(name)) return;
-  if (const DatasetEntry* e = find_dataset(name)) {
-    for (const auto& f : e->files)
-      if (!fs::exists(fs::path(data_dir) / f))
-        throw InputError("dataset '" + name + "': " + (fs::path(data_dir) / f).string() +
-                         " not found (fill the data directory with scripts/fetch-datasets, or point --data-dir / "
-                         "D2ACE_DATA at it)");
-    return;
-  }
-  if (!fs::exists(name)) throw InputError("dataset '" + name + "': neither a catalogue name nor an existing file");
-}
-
-Json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot read");
-  try {
-    return Json::parse(in);
-  } catch (const std::exception& e) {
-    throw InputError(path + ": not valid JSON (" + std::string(e.what()).substr(0, 120) + ")");
-  }
 }
 
 std::string clock_text(double seconds) {
@@ -214,7 +190,7 @@ std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registri
             RunOptions parsed = parse_run_options(args);
             check_settings(parsed.config, registries);
             if (fold == folds.front() && seed == config.seeds.front())
-              check_dataset_files(dataset, parsed.config.data_dir);
+              dataset_files({dataset, parsed.config.labels_xml, parsed.config.data_dir, parsed.config.keep_ratio});
             const std::string mkey = "model " + model.label(), skey = "selector " + selector.label();
             if (!versions.count(mkey)) {
               const auto& e = registries.models.get(model.name);

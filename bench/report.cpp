@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/error.h"
 #include "core/seeds.h"
 
 namespace d2ace {
@@ -162,6 +163,16 @@ Json summarize_cells(const std::vector<Json>& cells) {
     if (timings.count(name)) add_stat(t, name, timings[name], nullptr);
   s["timings"] = t;
   return s;
+}
+
+Json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot read");
+  try {
+    return Json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path + ": not valid JSON (" + std::string(e.what()).substr(0, 120) + ")");
+  }
 }
 
 void write_json_atomically(const std::string& path, const Json& doc) {

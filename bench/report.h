@@ -38,6 +38,9 @@ std::string cell_id(const Json& identity);
 // whose state is "done".
 Json summarize_cells(const std::vector<Json>& cells);
 
+// Reads a JSON document; InputError "<path>: cannot read" or "<path>: not valid JSON (...)".
+Json read_json_file(const std::string& path);
+
 // Writes `doc` to `path` atomically: a temporary file in the same directory, flushed, then
 // renamed over `path`. Creates missing parent directories. Throws std::runtime_error on failure
 // (the temporary file is removed).

@@ -75,15 +75,10 @@ std::string resolve_data_dir(const std::string& flag_value) {
   return "datasets/data";
 }
 
-Dataset load_dataset(const LoadRequest& r) {
-  if (is_synthetic_name(r.name_or_path)) {
-    Dataset ds = make_synthetic(parse_synthetic_name(r.name_or_path));
-    ds.name = r.name_or_path;
-    return ds;
-  }
-  ArffOptions opt;
+std::vector<std::string> dataset_files(const LoadRequest& r) {
+  if (is_synthetic_name(r.name_or_path)) return {};
+  std::vector<std::string> paths;
   if (const DatasetEntry* e = find_dataset(r.name_or_path)) {
-    std::vector<std::string> paths;
     for (const auto& f : e->files) {
       fs::path p = fs::path(r.data_dir) / f;
       if (!fs::exists(p))
@@ -92,11 +87,7 @@ Dataset load_dataset(const LoadRequest& r) {
                          "--data-dir / D2ACE_DATA at it)");
       paths.push_back(p.string());
     }
-    if (!e->labels_xml.empty()) opt.labels_xml = (fs::path(r.data_dir) / e->labels_xml).string();
-    opt.keep_ratio = r.keep_ratio.value_or(e->keep_ratio);
-    Dataset ds = read_arff(paths, opt);
-    ds.name = e->name;
-    return ds;
+    return paths;
   }
   if (!looks_like_path(r.name_or_path)) {
     std::string names = "synthetic";
@@ -104,8 +95,26 @@ Dataset load_dataset(const LoadRequest& r) {
     throw InputError("unknown dataset '" + r.name_or_path + "' (known: " + names +
                      "; or give a path to an .arff file)");
   }
-  fs::path path(r.name_or_path);
-  if (!fs::exists(path)) throw InputError(path.string() + ": no such file");
+  if (!fs::exists(r.name_or_path)) throw InputError(r.name_or_path + ": no such file");
+  return {r.name_or_path};
+}
+
+Dataset load_dataset(const LoadRequest& r) {
+  if (is_synthetic_name(r.name_or_path)) {
+    Dataset ds = make_synthetic(parse_synthetic_name(r.name_or_path));
+    ds.name = r.name_or_path;
+    return ds;
+  }
+  ArffOptions opt;
+  const std::vector<std::string> paths = dataset_files(r);
+  if (const DatasetEntry* e = find_dataset(r.name_or_path)) {
+    if (!e->labels_xml.empty()) opt.labels_xml = (fs::path(r.data_dir) / e->labels_xml).string();
+    opt.keep_ratio = r.keep_ratio.value_or(e->keep_ratio);
+    Dataset ds = read_arff(paths, opt);
+    ds.name = e->name;
+    return ds;
+  }
+  fs::path path(paths.front());
   opt.keep_ratio = r.keep_ratio.value_or(1.0);
   if (!r.labels_xml.empty()) {
     opt.labels_xml = r.labels_xml;

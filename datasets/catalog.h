@@ -41,4 +41,9 @@ struct LoadRequest {
 // dataset absent from the data directory says how to fetch it).
 Dataset load_dataset(const LoadRequest& request);
 
+// The files `request` would read (none for synthetic data), each checked to exist: what
+// load_dataset checks before reading, for callers that must stop on a missing file early (a
+// matrix checks every cell's data before running any). Throws InputError as load_dataset does.
+std::vector<std::string> dataset_files(const LoadRequest& request);
+
 }  // namespace d2ace
