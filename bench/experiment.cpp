@@ -33,7 +33,7 @@ Registries::Registries() {
   register_models(models);
 }
 
-void check_settings(const ExperimentConfig& config, const Registries& registries) {
+ComponentParams check_settings(const ExperimentConfig& config, const Registries& registries) {
   const TrainerConfig& t = config.trainer;
   if (t.epochs < 1) throw InputError("--epochs must be at least 1");
   if (t.batch_size < 1) throw InputError("--batch-size must be at least 1");
@@ -47,18 +47,16 @@ void check_settings(const ExperimentConfig& config, const Registries& registries
     throw InputError("--device cuda: this LibTorch build sees no CUDA device");
   const auto& model_entry = registries.models.get(config.model);
   const auto& selector_entry = registries.selectors.get(config.selector);
-  Params("model '" + config.model + "'", model_entry.params, config.model_params);
-  Params("selector '" + config.selector + "'", selector_entry.params, config.selector_params);
+  return {Params("model '" + config.model + "'", model_entry.params, config.model_params),
+          Params("selector '" + config.selector + "'", selector_entry.params, config.selector_params)};
 }
 
 Experiment::Experiment(const ExperimentConfig& config, const Registries& registries)
     : config_(config), registries_(registries) {
   // Names and parameters first: cheap, and a typo should not wait for a large file to load.
-  check_settings(config, registries);
-  const auto& model_entry = registries.models.get(config.model);
-  const auto& selector_entry = registries.selectors.get(config.selector);
-  model_params_ = Params("model '" + config.model + "'", model_entry.params, config.model_params);
-  selector_params_ = Params("selector '" + config.selector + "'", selector_entry.params, config.selector_params);
+  ComponentParams params = check_settings(config, registries);
+  model_params_ = params.model;
+  selector_params_ = params.selector;
 
   data_ = load_dataset({config.dataset, config.labels_xml, config.data_dir, config.keep_ratio});
   if (config.drop_rare_labels >= 0) data_ = prune_rare_labels(data_, config.drop_rare_labels);
@@ -151,21 +149,21 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
     SelectorBuild sb;
     Json id;
     try {
+      const torch::Tensor X_train = data_.X.index_select(0, split.train), Y_train = data_.Y.index_select(0, split.train);
       const uint64_t model_seed = derive_seed(config_.seed, {"model", data_.name, std::to_string(fold)});
       torch::manual_seed(model_seed);
-      mb = registries_.models.get(config_.model)
-               .make(model_params_, {data_.features(), data_.labels(), data_.Y.index_select(0, split.train),
-                                     model_seed});
+      mb = registries_.models.get(config_.model).make(model_params_, {data_.features(), data_.labels(), Y_train, model_seed});
       sb = registries_.selectors.get(config_.selector).make(selector_params_);
       id = identity(fold, split, model_params, selector_params, mb.version, sb.version);
 
       // Fitted on the training part; on every instance only when asked (the released pipeline's leak).
-      Scaler scaler = fit_scaler(config_.scaling, config_.scale_on_all_data ? data_.X : data_.X.index_select(0, split.train));
+      Scaler scaler = fit_scaler(config_.scaling, config_.scale_on_all_data ? data_.X : X_train);
       auto part = [&](const torch::Tensor& rows) {
         return EvalData{scaler.apply(data_.X.index_select(0, rows)).to(device),
                         data_.Y.index_select(0, rows).to(device)};
       };
-      EvalData train = part(split.train), validation = part(split.validation), test = part(split.test);
+      EvalData train{scaler.apply(X_train).to(device), Y_train.to(device)};
+      EvalData validation = part(split.validation), test = part(split.test);
       TrainingPool pool;
       pool.X = train.X;
       pool.Y = train.Y;

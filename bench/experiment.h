@@ -48,8 +48,12 @@ struct ExperimentConfig {
   std::string device = "cpu";
 };
 
-// The checks that need no data: trainer values, device, names and parameters (InputError).
-void check_settings(const ExperimentConfig& config, const Registries& registries);
+// The checks that need no data: trainer values, device, names and parameters (InputError). Returns
+// the model's and the selector's resolved parameters.
+struct ComponentParams {
+  Params model, selector;
+};
+ComponentParams check_settings(const ExperimentConfig& config, const Registries& registries);
 
 struct CellProgress {
   int64_t cell = 0, cells = 0;  // 0-based index, count

@@ -188,18 +188,15 @@ std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registri
             MatrixCell c{"", dataset, model, selector, seed, config.folds, fold, config.settings};
             std::vector<std::string> args = c.run_args();
             RunOptions parsed = parse_run_options(args);
-            check_settings(parsed.config, registries);
+            ComponentParams params = check_settings(parsed.config, registries);
             if (fold == folds.front() && seed == config.seeds.front())
               dataset_files({dataset, parsed.config.labels_xml, parsed.config.data_dir, parsed.config.keep_ratio});
+            // Building each component once also checks its parameter values, and gives its version.
             const std::string mkey = "model " + model.label(), skey = "selector " + selector.label();
-            if (!versions.count(mkey)) {
-              const auto& e = registries.models.get(model.name);
-              versions[mkey] = e.make(Params("model '" + model.name + "'", e.params, model.params), {4, 2, {}, 0}).version;
-            }
-            if (!versions.count(skey)) {
-              const auto& e = registries.selectors.get(selector.name);
-              versions[skey] = e.make(Params("selector '" + selector.name + "'", e.params, selector.params)).version;
-            }
+            if (!versions.count(mkey))
+              versions[mkey] = registries.models.get(model.name).make(params.model, {4, 2, {}, 0}).version;
+            if (!versions.count(skey))
+              versions[skey] = registries.selectors.get(selector.name).make(params.selector).version;
             c.id = cell_id(Json{{"cell", c.key()}, {"model_version", versions[mkey]}, {"selector_version", versions[skey]}});
             cells.push_back(std::move(c));
           }

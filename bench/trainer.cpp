@@ -143,7 +143,7 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
     if (result.status == RunStatus::kDiverged) break;
     rec.train_loss = rec.steps > 0 ? loss_sum / rec.steps : kNaN;
     if (!plan.batches.empty())
-      rec.distinct_instances = std::get<0>(at::_unique(torch::cat(plan.batches))).size(0);
+      rec.distinct_instances = torch::bincount(torch::cat(plan.batches), {}, n).count_nonzero().item<int64_t>();
 
     if (selector.wants_pool_predictions(epoch)) {
       t0 = Clock::now();

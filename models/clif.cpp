@@ -88,10 +88,9 @@ ModelBuild make_clif(const Params& p, const ModelShape& shape) {
     throw InputError("clif: label_graph must be identity or cooccurrence, got '" + graph + "'");
   o.cooccurrence_graph = graph == "cooccurrence";
   o.hidden = p.get_int("hidden");
-  o.dropout = p.get_double("dropout");
+  o.dropout = dropout_param(p, "clif");
   o.link_weight = p.get_double("link_weight");
   if (o.hidden < 1) throw InputError("clif: hidden must be at least 1");
-  if (o.dropout < 0 || o.dropout >= 1) throw InputError("clif: dropout must be in [0, 1)");
   if (!(o.link_weight >= 0)) throw InputError("clif: link_weight must be non-negative");
   return {std::make_shared<ClifImpl>(shape, o), "clif-1"};
 }

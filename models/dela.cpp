@@ -84,11 +84,10 @@ ModelBuild make_dela(const Params& p, const ModelShape& shape) {
   o.tau = p.get_double("tau");
   o.beta = p.get_double("beta");
   o.lr_ratio = p.get_double("lr_ratio");
-  o.dropout = p.get_double("dropout");
+  o.dropout = dropout_param(p, "dela");
   if (!(o.tau > 0)) throw InputError("dela: tau must be positive");
   if (!(o.beta >= 0)) throw InputError("dela: beta must be non-negative");
   if (!(o.lr_ratio > 0)) throw InputError("dela: lr_ratio must be positive");
-  if (o.dropout < 0 || o.dropout >= 1) throw InputError("dela: dropout must be in [0, 1)");
   return {std::make_shared<DelaImpl>(shape, o), "dela-1"};
 }
 

@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "core/error.h"
+
 namespace d2ace {
 
 FeedForwardImpl::FeedForwardImpl(FeedForwardOptions options) : options_(std::move(options)) {
@@ -83,6 +85,12 @@ void PerLabelLinearImpl::reset_parameters() {
 }
 
 torch::Tensor PerLabelLinearImpl::forward(const torch::Tensor& h) { return (h * weight_).sum(-1) + bias_; }
+
+double dropout_param(const Params& p, const std::string& model) {
+  const double dropout = p.get_double("dropout");
+  if (dropout < 0 || dropout >= 1) throw InputError(model + ": dropout must be in [0, 1)");
+  return dropout;
+}
 
 torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& targets) {
   namespace F = torch::nn::functional;

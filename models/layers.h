@@ -16,7 +16,10 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include <string>
 #include <vector>
+
+#include "core/params.h"
 
 namespace d2ace {
 
@@ -65,6 +68,9 @@ class PerLabelLinearImpl : public torch::nn::Module {
   torch::Tensor weight_, bias_;
 };
 TORCH_MODULE(PerLabelLinear);
+
+// The `dropout` parameter of `model`, checked to lie in [0, 1) (InputError otherwise).
+double dropout_param(const Params& p, const std::string& model);
 
 // Per-entry binary cross-entropy with logits, [b, q] (every BCE-trained model's loss matrix).
 torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& targets);

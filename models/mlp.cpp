@@ -35,9 +35,7 @@ ParamSpecs mlp_params() {
 }
 
 ModelBuild make_mlp(const Params& p, const ModelShape& shape) {
-  double dropout = p.get_double("dropout");
-  if (dropout < 0 || dropout >= 1) throw InputError("mlp: dropout must be in [0, 1)");
-  return {std::make_shared<MlpImpl>(shape, p.get_int_list("hidden"), dropout), "mlp-1"};
+  return {std::make_shared<MlpImpl>(shape, p.get_int_list("hidden"), dropout_param(p, "mlp")), "mlp-1"};
 }
 
 }  // namespace d2ace

@@ -146,9 +146,8 @@ ModelBuild make_paca(const Params& p, const ModelShape& shape) {
   PacaOptions o;
   o.alpha = p.get_double("alpha");
   o.gamma = p.get_double("gamma");
-  o.dropout = p.get_double("dropout");
+  o.dropout = dropout_param(p, "paca");
   if (!(o.alpha >= 0 && o.gamma >= 0)) throw InputError("paca: alpha and gamma must be non-negative");
-  if (o.dropout < 0 || o.dropout >= 1) throw InputError("paca: dropout must be in [0, 1)");
   return {std::make_shared<PacaImpl>(shape, o), "paca-1"};
 }
 

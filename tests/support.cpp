@@ -11,14 +11,12 @@
 namespace d2ace::test {
 namespace fs = std::filesystem;
 
-namespace {
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
 }
-}  // namespace
 
 std::string temp_path(const std::string& name) {
   static const fs::path dir = [] {

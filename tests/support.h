@@ -10,6 +10,9 @@ std::string temp_path(const std::string& name);
 // Writes `text` to a fresh temporary file and returns its path.
 std::string write_temp(const std::string& name, const std::string& text);
 
+// The whole content of a file ("" if it cannot be read).
+std::string slurp(const std::string& path);
+
 // The Python with Debian's scientific packages: $D2ACE_PYTHON, else /usr/bin/python3.
 std::string python();
 

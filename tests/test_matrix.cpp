@@ -42,12 +42,6 @@ std::set<std::string> reports(const std::string& dir) {
   return out;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-Json read(const std::string& path) { return Json::parse(slurp(path)); }
 
 }  // namespace
 
@@ -166,7 +160,7 @@ TEST_CASE("compare: fails when a metric of the committed CI reference is made wo
   CHECK(same.exit_code == 0);
   CHECK(same.out.find("0 regressions, 0 missing") != std::string::npos);
 
-  Json doc = read(ref);
+  Json doc = read_json_file(ref);
   auto write = [&](const Json& d) { return write_temp("current.json", d.dump(2)); };
   SECTION("a higher-is-better metric lowered") {
     doc["cells"][3]["metrics"]["macro_f1"] = doc["cells"][3]["metrics"]["macro_f1"].get<double>() - 0.01;
