@@ -3,28 +3,28 @@
 namespace d2ace {
 
 void ActiveBiasSelector::on_attach(const TrainingPool& pool) {
-  auto f = torch::TensorOptions().dtype(torch::kFloat).device(pool.X.device());
-  count_ = torch::zeros({pool.size(), 1}, f);
-  mean_ = torch::zeros({pool.size(), pool.Y.size(1)}, f);
-  m2_ = torch::zeros_like(mean_);
+  state_ = torch::zeros({pool.size(), 1 + 2 * pool.Y.size(1)}, pool.Y.options().dtype(torch::kFloat));
+  complement_ = 1 - pool.Y.to(torch::kFloat);
 }
 
 void ActiveBiasSelector::observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor&) {
-  torch::Tensor y = pool().Y.index_select(0, idx);
-  torch::Tensor truth_prob = y * p + (1 - y) * (1 - p);  // π
-  torch::Tensor count = count_.index_select(0, idx) + 1;
-  torch::Tensor mean = mean_.index_select(0, idx);
+  const int64_t q = complement_.size(1);
+  torch::Tensor r = state_.index_select(0, idx);
+  torch::Tensor truth_prob = (complement_.index_select(0, idx) - p).abs_();  // π
+  torch::Tensor count = r.narrow(1, 0, 1) + 1;
+  torch::Tensor mean = r.narrow(1, 1, q);
   torch::Tensor delta = truth_prob - mean;
   torch::Tensor new_mean = mean + delta / count;
-  m2_.index_copy_(0, idx, m2_.index_select(0, idx) + delta * (truth_prob - new_mean));
-  mean_.index_copy_(0, idx, new_mean);
-  count_.index_copy_(0, idx, count);
+  torch::Tensor m2 = r.narrow(1, 1 + q, q) + delta * (truth_prob - new_mean);
+  put_rows(state_, idx, torch::cat({count, new_mean, m2}, 1));
 }
 
 torch::Tensor ActiveBiasSelector::corrected_std() const {
-  torch::Tensor var = m2_ / count_.clamp_min(1);
-  torch::Tensor correction = var * var / (count_ - 1).clamp_min(1);
-  return torch::where(count_ > 1, (var + correction).sqrt(), torch::zeros_like(var));
+  const int64_t q = complement_.size(1);
+  torch::Tensor count = state_.narrow(1, 0, 1);
+  torch::Tensor var = state_.narrow(1, 1 + q, q) / count.clamp_min(1);
+  // Below two observations M2 is exactly 0, so the result is 0 there without a mask.
+  return var.square().div_((count - 1).clamp_min(1)).add_(var).sqrt_();
 }
 
 AdaptiveSelector::Distribution ActiveBiasSelector::rescore(int64_t) {

@@ -31,7 +31,9 @@ class ActiveBiasSelector : public AdaptiveSelector {
 
  private:
   ActiveBiasConfig config_;
-  torch::Tensor count_, mean_, m2_;
+  torch::Tensor state_;       // [N, 1 + 2q]: count | mean | M2, one row per instance (one gather
+                              // and one scatter per batch)
+  torch::Tensor complement_;  // 1 - Y, so that π = |(1 - y) - p| (exactly y p + (1 - y)(1 - p))
 };
 
 }  // namespace d2ace

@@ -26,9 +26,12 @@ void RecencyBiasSelector::on_attach(const TrainingPool& pool) {
 
 torch::Tensor RecencyBiasSelector::uncertainty() const {
   const int64_t T = config_.window;
-  torch::Tensor positives = dynamics().window_sum().round().to(torch::kLong);  // c, exact: a sum of bits
-  torch::Tensor entries = dynamics().filled().unsqueeze(1);                    // m
-  torch::Tensor F = entropy_table_.take(entries * (T + 1) + positives).mean(1);
+  // Table cell m (T + 1) + c of every entry: c (the window sum) and m are small integers, exact
+  // in float, so the cell is computed in float and turned into int32 indices (fewer bytes over
+  // [N, q] than int64: this is the whole cost of the rescoring).
+  torch::Tensor entries = dynamics().filled().unsqueeze(1).to(torch::kFloat).mul_(T + 1);  // m (T + 1)
+  torch::Tensor cell = dynamics().window_sum().add(entries).to(torch::kInt);
+  torch::Tensor F = entropy_table_.index_select(0, cell.flatten()).view(cell.sizes()).mean(1);
   return torch::where(dynamics().visits() > 0, F, torch::ones_like(F));
 }
 

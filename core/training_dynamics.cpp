@@ -7,57 +7,79 @@
 namespace d2ace {
 
 TrainingDynamics::TrainingDynamics(int64_t n, int64_t q, DynamicsOptions options, torch::Device device)
-    : options_(options) {
+    : options_(options), q_(q) {
   TORCH_CHECK(options.window >= 0, "window must be >= 0");
   TORCH_CHECK(!options.track_flips || (options.window >= 1 && !options.store_bits),
               "flips need a probability window");
   auto f = torch::TensorOptions().dtype(torch::kFloat).device(device);
   visits_ = torch::zeros({n}, f.dtype(torch::kLong));
+  int64_t blocks = 0;
   if (options.window > 0) {
     window_ = torch::zeros({n, options.window, q}, f.dtype(options.store_bits ? torch::kByte : torch::kFloat));
     if (options.store_bits) window_sum_ = torch::zeros({n, q}, f);
-    else change_sum_ = torch::zeros({n, q}, f);
+    else change_ = blocks++;
   }
-  if (options.track_loss) last_loss_ = torch::full({n, q}, options.initial_loss, f);
-  if (options.track_flips) flip_ = torch::zeros({n, q}, f);
+  if (options.track_flips) flip_ = blocks++;
+  if (options.track_loss) loss_ = blocks++;
+  if (blocks > 0) rows_ = torch::zeros({n, blocks * q}, f);
+  if (loss_ >= 0) block(loss_).fill_(options.initial_loss);
+}
+
+void put_rows(torch::Tensor& dst, const torch::Tensor& idx, const torch::Tensor& rows) {
+  dst.index_put_({idx}, rows);
 }
 
 void TrainingDynamics::update(const torch::Tensor& idx, const torch::Tensor& probabilities,
                               const torch::Tensor& losses) {
-  const int64_t T = options_.window;
+  const int64_t T = options_.window, q = q_, b = idx.size(0);
+  auto as_float = [](const torch::Tensor& t) { return t.scalar_type() == torch::kFloat ? t : t.to(torch::kFloat); };
+  std::vector<torch::Tensor> parts;  // the new rows of rows_, block by block
   if (T > 0) {
-    // The window as [N T, q] rows: slot s of instance i is row i T + s (contiguous row gathers).
-    torch::Tensor rows_of = window_.view({-1, window_.size(2)});
+    // The ring as [N T, q] rows: slot s of instance i is row i T + s. The slot written now holds
+    // the oldest entry (a zero until the window is full).
+    torch::Tensor ring = window_.view({-1, q});
     torch::Tensor seen = visits_.index_select(0, idx);  // visits before this one
-    torch::Tensor base = idx * T;
-    torch::Tensor slot = seen.remainder(T);
-    torch::Tensor row = base + slot;
-    torch::Tensor evicts = (seen >= T).unsqueeze(1).to(torch::kFloat);  // row holds the oldest entry
+    torch::Tensor base = (idx * T).unsqueeze(1);
     if (options_.store_bits) {
-      torch::Tensor entry = (probabilities >= options_.bit_threshold).to(torch::kFloat);
-      torch::Tensor oldest = rows_of.index_select(0, row).to(torch::kFloat);
-      window_sum_.index_copy_(0, idx, window_sum_.index_select(0, idx).add_(entry).sub_(oldest.mul_(evicts)));
-      rows_of.index_copy_(0, row, entry.to(torch::kByte));
+      torch::Tensor slot = seen.remainder(T).add_(base.squeeze(1));
+      torch::Tensor entry = probabilities >= options_.bit_threshold;
+      put_rows(window_sum_, idx, window_sum_.index_select(0, idx).add_(entry).sub_(ring.index_select(0, slot)));
+      put_rows(ring, slot, entry.to(torch::kByte));
     } else {
-      torch::Tensor p = probabilities.to(torch::kFloat);
-      torch::Tensor prev = rows_of.index_select(0, base + (slot + (T - 1)).remainder(T));
-      torch::Tensor change = (p - prev).abs_().mul_((seen >= 1).unsqueeze(1).to(torch::kFloat));
-      torch::Tensor sum = change_sum_.index_select(0, idx).add_(change);
-      if (T >= 2) {  // the oldest entry leaves with its pair (oldest, second oldest)
-        torch::Tensor oldest = rows_of.index_select(0, row);
-        torch::Tensor second = rows_of.index_select(0, base + (slot + 1).remainder(T));
-        sum.sub_(second.sub_(oldest).abs_().mul_(evicts));
-      }
-      change_sum_.index_copy_(0, idx, sum);
-      if (options_.track_flips) {
+      // Rows of the newest, the oldest and the second oldest entries, gathered at once.
+      torch::Tensor slots = (seen.unsqueeze(1) + torch::tensor({T - 1, int64_t{0}, int64_t{1}}, seen.options()))
+                                .remainder_(T)
+                                .add_(base);
+      torch::Tensor w = ring.index_select(0, slots.flatten()).view({b, 3, q});
+      torch::Tensor r = rows_.index_select(0, idx);  // [b, W]: change sum, flip, loss
+      torch::Tensor p = as_float(probabilities);
+      torch::Tensor change = (p - w.select(1, 0)).abs_().mul_((seen >= 1).unsqueeze(1));
+      torch::Tensor sum = r.narrow(1, change_ * q, q).add(change);
+      if (T >= 2)  // the pair (oldest, second oldest) leaves the window once it is full
+        sum.sub_((w.select(1, 2) - w.select(1, 1)).abs_().mul_((seen >= T).unsqueeze(1)));
+      else  // a one-entry window holds no pair
+        sum.zero_();
+      parts.push_back(sum);
+      if (flip_ >= 0) {
         const double a = options_.flip_alpha;
-        flip_.index_copy_(0, idx, flip_.index_select(0, idx).mul_(1.0 - a).add_(change, a));
+        parts.push_back(r.narrow(1, flip_ * q, q).mul(1.0 - a).add_(change, a));
       }
-      rows_of.index_copy_(0, row, p);
+      put_rows(ring, slots.select(1, 1), p);
     }
   }
-  if (options_.track_loss) last_loss_.index_copy_(0, idx, losses.to(torch::kFloat));
+  if (loss_ >= 0) parts.push_back(as_float(losses));
+  if (!parts.empty()) put_rows(rows_, idx, parts.size() == 1 ? parts[0] : torch::cat(parts, 1));
   visits_.index_add_(0, idx, torch::ones_like(idx));
+}
+
+torch::Tensor TrainingDynamics::last_loss() const {
+  TORCH_CHECK(loss_ >= 0, "losses are not tracked");
+  return block(loss_);
+}
+
+torch::Tensor TrainingDynamics::flip_ema() const {
+  TORCH_CHECK(flip_ >= 0, "flips are not tracked");
+  return block(flip_);
 }
 
 torch::Tensor TrainingDynamics::filled() const { return visits_.clamp_max(options_.window); }
@@ -65,28 +87,30 @@ torch::Tensor TrainingDynamics::filled() const { return visits_.clamp_max(option
 torch::Tensor TrainingDynamics::latest() const {
   const int64_t T = options_.window;
   TORCH_CHECK(T > 0, "no window kept");
-  torch::Tensor row = torch::arange(visits_.size(0), visits_.options()) * T + (visits_ - 1).remainder(T);
-  torch::Tensor last = window_.view({-1, window_.size(2)}).index_select(0, row).to(torch::kFloat);
-  return last.mul_((visits_ > 0).unsqueeze(1).to(torch::kFloat));
+  // Slot (visits - 1) mod T of each row; for an instance never visited that is slot T - 1, still 0.
+  torch::Tensor row = torch::arange(visits_.size(0), visits_.options()).mul_(T).add_((visits_ + (T - 1)).remainder_(T));
+  return window_.view({-1, q_}).index_select(0, row).to(torch::kFloat);
 }
 
 torch::Tensor TrainingDynamics::fluctuation() const {
-  TORCH_CHECK(options_.window > 0 && !options_.store_bits, "fluctuation needs a probability window");
+  TORCH_CHECK(change_ >= 0, "fluctuation needs a probability window");
   torch::Tensor pairs = (filled() - 1).clamp_min(1).unsqueeze(1).to(torch::kFloat);
-  return change_sum_.clamp_min(0) / pairs;  // the running sum may dip a rounding error below 0
+  return block(change_).clamp_min(0).div_(pairs);  // the running sum may dip a rounding error below 0
 }
 
 torch::Tensor TrainingDynamics::window_mean() const {
-  TORCH_CHECK(options_.window > 0 && options_.store_bits, "window_mean needs a bit window");
+  TORCH_CHECK(window_sum_.defined(), "window_mean needs a bit window");
   return window_sum_ / filled().clamp_min(1).unsqueeze(1).to(torch::kFloat);
 }
 
 torch::Tensor binary_entropy_bits(const torch::Tensor& p) {
-  // p log2 max(p, tiny): exactly 0 at p = 0 (0 times a finite number), so H(0) = H(1) = 0.
+  // p ln max(p, tiny): exactly 0 at p = 0 (0 times a finite number), so H(0) = H(1) = 0; the
+  // natural log (faster than log2 here) is turned into bits by the final factor. In place where
+  // possible: at corel5k's size every fresh [N, q] tensor costs page faults.
   constexpr double kTiny = 1e-30;
   torch::Tensor q = 1 - p;
-  torch::Tensor h = p * p.clamp_min(kTiny).log2() + q * q.clamp_min(kTiny).log2();
-  return h.neg_();
+  torch::Tensor h = p.clamp_min(kTiny).log_().mul_(p);
+  return h.addcmul_(q, q.clamp_min(kTiny).log_()).mul_(-1.0 / std::log(2.0));
 }
 
 torch::Tensor windowed_uncertainty(const TrainingDynamics& dynamics, double lambda) {

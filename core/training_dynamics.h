@@ -2,7 +2,9 @@
 // vectorised call per batch from the training forward pass (indices, probabilities, losses).
 //
 //   * prediction window  [N, T, q]  ring buffer of the last T predictions (probabilities, or
-//                                   thresholded bits when `store_bits`), with a visit count;
+//                                   thresholded bits when `store_bits`), with a visit count (the
+//                                   fill count is min(visits, T); the newest entry sits in slot
+//                                   (visits - 1) mod T);
 //   * last loss          [N, q]     the newest per-entry loss (stale until the next visit);
 //   * flip EMA           [N, q]     f <- a |p_t - p_{t-1}| + (1 - a) f, the change counted 0 on
 //                                   the first visit (D2ACE, method.md §3.1);
@@ -10,6 +12,15 @@
 // With a window, a running sum over it is kept up to date at every visit, so that rescoring costs
 // O(N q) rather than O(N T q): for bit windows the sum of the entries, for probability windows the
 // sum of |change| between consecutive entries (an entry leaving the window takes its pair with it).
+//
+// Layout, chosen for the per-batch cost: the [N, q] states of an instance are one row of a
+// [N, W] tensor, [change sum | flip | last loss] (the blocks in use), read with one row gather and
+// written with one row scatter; the window's three entries a visit needs (newest, oldest, second
+// oldest) are one gather too, and the new entry one scatter into the oldest's slot. At small
+// shapes LibTorch's per-operation overhead is the whole cost, so fewer operations is what counts;
+// at large q, touching 3 of the T slots rather than the whole window is (a window kept in order
+// and shifted by whole rows was tried: about as fast at q = 14, up to twice as slow at q = 374,
+// where it moves T q values per visit instead of 3 q).
 //
 // Indices within one update must be distinct (every batch plan of the suite guarantees it).
 // Usage:
@@ -41,10 +52,11 @@ class TrainingDynamics {
   // nothing here uses it: probabilities without a window, losses without loss tracking).
   void update(const torch::Tensor& indices, const torch::Tensor& probabilities, const torch::Tensor& losses);
 
-  const torch::Tensor& visits() const { return visits_; }        // [N] int64
-  const torch::Tensor& last_loss() const { return last_loss_; }  // [N, q] float
-  const torch::Tensor& flip_ema() const { return flip_; }        // [N, q] float
-  const torch::Tensor& window() const { return window_; }        // [N, T, q] ring buffer
+  // Views into the state (not copies; strided rows).
+  const torch::Tensor& visits() const { return visits_; }  // [N] int64
+  torch::Tensor last_loss() const;                         // [N, q] float
+  torch::Tensor flip_ema() const;                          // [N, q] float
+  const torch::Tensor& window() const { return window_; }  // [N, T, q] ring buffer
   const DynamicsOptions& options() const { return options_; }
 
   torch::Tensor filled() const;       // [N] entries in the window: min(visits, T)
@@ -57,11 +69,20 @@ class TrainingDynamics {
   torch::Tensor window_mean() const;
 
  private:
+  torch::Tensor block(int64_t offset) const { return rows_.narrow(1, offset * q_, q_); }
+
   DynamicsOptions options_;
-  torch::Tensor visits_, window_, last_loss_, flip_;
+  int64_t q_ = 0;
+  torch::Tensor visits_;
+  torch::Tensor window_;      // [N, T, q] float, or uint8 bits
+  torch::Tensor rows_;        // [N, W] float: the blocks below, each q wide (undefined: none)
+  int64_t change_ = -1, flip_ = -1, loss_ = -1;  // block offsets in rows_
   torch::Tensor window_sum_;  // [N, q] bit windows: running sum of the entries
-  torch::Tensor change_sum_;  // [N, q] probability windows: running sum of |change|
 };
+
+// dst[idx[k]] = rows[k] for distinct indices: the row scatter of every per-batch update
+// (index_put_, measured faster than index_copy_ on CPU for [b, W] rows: bench_micro observe/*).
+void put_rows(torch::Tensor& dst, const torch::Tensor& idx, const torch::Tensor& rows);
 
 // Binary entropy in bits, elementwise, with 0 log 0 = 0 (so H(0) = H(1) = 0, never NaN).
 torch::Tensor binary_entropy_bits(const torch::Tensor& p);

@@ -12,7 +12,7 @@ EnhancementIndex EnhancementIndex::of(const torch::Tensor& Z, const RelevantEntr
   torch::Tensor context = nz.select(1, 1).contiguous();
   torch::Tensor per_row = Z.gt(0).sum(1);
   torch::Tensor ones_per_row = r.row_start.slice(0, 1) - r.row_start.slice(0, 0, -1);
-  if ((ones_per_row * per_row).sum().item<int64_t>() > (max_pairs < 0 ? std::max(r.n * r.q, kMinDenseSwitch) : max_pairs)) {  // dense: Z Ĉᵀ
+  if (prefer_dense_products(r.n, r.q, (ones_per_row * per_row).sum().item<int64_t>(), max_pairs)) {  // Z Ĉᵀ
     e.Z = Z;
     return e;
   }
@@ -26,7 +26,7 @@ EnhancementIndex EnhancementIndex::of(const torch::Tensor& Z, const RelevantEntr
 
 torch::Tensor enhancement_at(const torch::Tensor& C_hat, const EnhancementIndex& index, const RelevantEntries& r) {
   if (index.global) return C_hat.sum(1).index_select(0, r.cols);
-  if (index.Z.defined()) return index.Z.mm(C_hat.t()).index({r.rows, r.cols});
+  if (index.Z.defined()) return at_ones(index.Z.mm(C_hat.t()), r);
   return torch::zeros({r.rows.size(0)}, C_hat.options())
       .index_add_(0, index.owner, C_hat.flatten().index_select(0, index.cell));
 }
@@ -35,7 +35,7 @@ torch::Tensor enhanced_scores(const torch::Tensor& M, const torch::Tensor& v, co
                               const RelevantEntries& r) {
   torch::Tensor score = M.mv(v);  // S1
   if (s_at.defined()) {
-    torch::Tensor s2 = v.index_select(0, r.cols) * M.index({r.rows, r.cols}) * s_at;
+    torch::Tensor s2 = v.index_select(0, r.cols) * at_ones(M, r) * s_at;
     score.index_add_(0, r.rows, s2);
   }
   return score;

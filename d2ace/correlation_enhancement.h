@@ -3,9 +3,9 @@
 //   score_i = Σ_j v_j m_ij + Σ_j y_ij v_j m_ij s_ij    ("S1" over all labels + "S2" on relevant ones).
 // s_ij is only needed where y_ij = 1, and Z is a fixed 0/1 matrix: s_ij = Σ_{k: z_ik = 1} Ĉ_jk
 // sums, for each one of Y, the entries of Ĉ at the (relevant label, context label) pairs of its
-// row. The pairs are listed once per run (EnhancementIndex); an epoch costs O(Σ_i |Y_i| |Z_i|)
-// instead of the O(N q²) of the full product. When those pairs would be many and outnumber the entries
-// of Y (Σ_i |Y_i| |Z_i| > max(N q, 4 M): dense label sets), the product Z Ĉᵀ is computed instead and read at Y's
+// row. Which form is cheaper is chosen once per run, with the rule of the correlation
+// (prefer_dense_products): the pairs listed once (EnhancementIndex), an epoch costing
+// O(Σ_i |Y_i| |Z_i|) gathers and a scatter-add; or the product Z Ĉᵀ, O(N q²) in BLAS, read at Y's
 // ones. With the global context (Z = 1) s_ij = Σ_k Ĉ_jk.
 // The ablation `enhancement=off` drops S2.
 #pragma once
@@ -21,7 +21,7 @@ struct EnhancementIndex {
   torch::Tensor Z;      // the context itself, when the pairs are too many to list (owner undefined)
   torch::Tensor owner;  // [P] the one of Y each pair belongs to
   torch::Tensor cell;   // [P] its flat position j q + k in Ĉ
-  // `max_pairs` < 0: the rule above; tests pass 0 or a huge value to pick a form.
+  // `max_pairs`: see prefer_dense_products.
   static EnhancementIndex of(const torch::Tensor& Z, const RelevantEntries& relevant, bool global,
                              int64_t max_pairs = -1);
 };

@@ -12,7 +12,9 @@ HardnessForm parse_hardness(const std::string& name) {
 
 torch::Tensor noise_resistant_hardness(const torch::Tensor& last_loss, const torch::Tensor& flip_ema,
                                        HardnessForm form) {
-  torch::Tensor g = form == HardnessForm::kReleased ? 2.0 - (-last_loss).exp() : -torch::expm1(-last_loss);
+  // In place after the first operation (fewer fresh [N, q] tensors): 2 - e^{-l} or -(e^{-l} - 1).
+  torch::Tensor g = form == HardnessForm::kReleased ? last_loss.neg().exp_().neg_().add_(2.0)
+                                                   : last_loss.neg().expm1_().neg_();
   return g.mul_(1.0 - flip_ema);
 }
 

@@ -11,6 +11,15 @@ std::pair<torch::Tensor, torch::Tensor> expand_segments(const torch::Tensor& len
   return {owner, offset};
 }
 
+bool prefer_dense_products(int64_t n, int64_t q, int64_t pairs, int64_t max_pairs) {
+  if (max_pairs >= 0) return pairs > max_pairs;
+  return pairs > std::max(n * q, kMinDenseSwitch) || n * q * q <= kPairCostInMultiplyAdds * pairs;
+}
+
+torch::Tensor at_ones(const torch::Tensor& M, const RelevantEntries& r) {
+  return M.reshape(-1).index_select(0, r.flat);
+}
+
 RelevantEntries RelevantEntries::of(const torch::Tensor& Y, int64_t max_pairs) {
   RelevantEntries r;
   torch::Tensor nz = Y.nonzero();  // row-major order
@@ -18,15 +27,17 @@ RelevantEntries RelevantEntries::of(const torch::Tensor& Y, int64_t max_pairs) {
   r.cols = nz.select(1, 1).contiguous();
   r.n = Y.size(0);
   r.q = Y.size(1);
+  r.flat = r.rows * r.q + r.cols;
   torch::Tensor per_row = Y.gt(0).sum(1);
   r.row_start = torch::cat({torch::zeros({1}, per_row.options()), per_row.cumsum(0)});
-  if (per_row.pow(2).sum().item<int64_t>() > (max_pairs < 0 ? std::max(r.n * r.q, kMinDenseSwitch) : max_pairs)) {  // dense label sets
+  if (prefer_dense_products(r.n, r.q, per_row.pow(2).sum().item<int64_t>(), max_pairs)) {
     r.mask = Y.gt(0).to(Y.scalar_type());
     return r;
   }
   auto [a, offset] = expand_segments(per_row.index_select(0, r.rows));
   r.pair_a = a;
   r.pair_b = r.row_start.index_select(0, r.rows.index_select(0, a)) + offset;
+  r.pair_cell = r.cols.index_select(0, r.pair_a) * r.q + r.cols.index_select(0, r.pair_b);
   return r;
 }
 
@@ -37,10 +48,9 @@ torch::Tensor relevant_label_correlation(const torch::Tensor& M, const RelevantE
     gram = masked.t().mm(masked);
   } else if (relevant) {
     const RelevantEntries& r = *relevant;
-    torch::Tensor values = M.index({r.rows, r.cols});
+    torch::Tensor values = at_ones(M, r);
     torch::Tensor products = values.index_select(0, r.pair_a) * values.index_select(0, r.pair_b);
-    torch::Tensor cell = r.cols.index_select(0, r.pair_a) * r.q + r.cols.index_select(0, r.pair_b);
-    gram = torch::zeros({r.q * r.q}, M.options()).index_add_(0, cell, products).view({r.q, r.q});
+    gram = torch::zeros({r.q * r.q}, M.options()).index_add_(0, r.pair_cell, products).view({r.q, r.q});
   } else {
     gram = M.t().mm(M);
   }

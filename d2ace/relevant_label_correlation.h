@@ -4,12 +4,15 @@
 //   C_jk = <M̃_:j, M̃_:k> / ((|M̃_:j| + ε)(|M̃_:k| + ε)),  Ĉ_jk = C_jk / (Σ_k' C_jk' + ε),  M̃ = M ⊙ Y.
 // Recomputed every epoch. The ablation `mask=all` uses M̃ = M (all labels, relevant or not).
 // With the mask, the Gram matrix M̃ᵀM̃ only has terms m_ij m_ik for pairs of ones (j, k) in the
-// same row of Y: those pairs are listed once per run, and each epoch costs O(Σ_i |Y_i|²) -- for
-// corel5k about 60 000 products instead of the dense 2 N q² = 0.9 GFLOP. When the pairs would
-// be many and outnumber the entries of Y (dense label sets: Σ_i |Y_i|² > max(N q, 4 M)), the lists
-// would cost more memory than they save, and the masked Gram is the dense product (M ⊙ Y)ᵀ(M ⊙ Y)
-// instead (the same values up to summation order). Without the
-// mask it is a dense product, O(N q²).
+// same row of Y. Two forms give the same values up to summation order, and the cheaper one is
+// chosen once per run (prefer_dense_products):
+//   * pair lists: the pairs are listed once, and an epoch costs O(Σ_i |Y_i|²) gathers and a
+//     scatter-add -- for corel5k about 50 000 pairs instead of the dense 2 N q² = 1 GFLOP;
+//   * dense: the product (M ⊙ Y)ᵀ(M ⊙ Y), O(N q²) multiply-adds in BLAS, about a hundred times
+//     cheaper each than a listed pair -- for few labels (yeast: 35 000 pairs against
+//     N q² = 340 000) it wins, and it is the only form for dense label sets, where the lists would
+//     outnumber the entries of Y (Σ_i |Y_i|² > max(N q, 4 M)) and cost more memory than they save.
+// Without the mask it is a dense product, O(N q²).
 #pragma once
 
 #include <torch/types.h>
@@ -19,6 +22,15 @@ namespace d2ace {
 constexpr double kCosineEps = 1e-8;
 // Pair lists are kept up to max(N q, this many pairs); past that the dense products are used.
 constexpr int64_t kMinDenseSwitch = int64_t{1} << 22;
+// A listed pair costs about as much as this many multiply-adds of a dense product (measured with
+// bench_micro's end_epoch/d2ace at q = 6 to 1000; the break-even lies between 100 and 300, and
+// the lower end is taken).
+constexpr int64_t kPairCostInMultiplyAdds = 100;
+
+// The form rule shared by the correlation and the enhancement: dense products of N q² multiply-adds
+// rather than `pairs` listed pairs, either because they are cheaper or because the lists would
+// be too long (`max_pairs` >= 0 overrides the rule: tests pick a form with 0 or a huge value).
+bool prefer_dense_products(int64_t n, int64_t q, int64_t pairs, int64_t max_pairs = -1);
 
 // For every entry of `lengths` (int64 [m]), `lengths[e]` consecutive slots: the owner e of each
 // slot and its offset 0..lengths[e]-1 ([P] each, P = sum of lengths). The vectorised form of
@@ -28,13 +40,18 @@ std::pair<torch::Tensor, torch::Tensor> expand_segments(const torch::Tensor& len
 // The positions of Y's ones (row-major), fixed for a run, and the pairs of ones sharing a row.
 struct RelevantEntries {
   torch::Tensor rows, cols;      // [nnz] int64
+  torch::Tensor flat;            // [nnz] rows q + cols: the ones' positions in a flattened [N, q]
   torch::Tensor row_start;       // [N + 1]: ones of row i are entries row_start[i] .. row_start[i+1]-1
   torch::Tensor pair_a, pair_b;  // [Σ_i |Y_i|²] entry indices of every ordered pair within a row
-  torch::Tensor mask;            // Y itself, when the pairs are too many to list (pair_a undefined)
+  torch::Tensor pair_cell;       // [Σ_i |Y_i|²] the pair's flat cell j q + k in the q x q Gram matrix
+  torch::Tensor mask;            // Y itself, when the dense form is chosen (pair_a undefined)
   int64_t n = 0, q = 0;
-  // `max_pairs` < 0: the default rule above; tests pass 0 or a huge value to pick a form.
+  // `max_pairs`: see prefer_dense_products.
   static RelevantEntries of(const torch::Tensor& Y, int64_t max_pairs = -1);
 };
+
+// The values of M [N, q] at Y's ones, [nnz].
+torch::Tensor at_ones(const torch::Tensor& M, const RelevantEntries& relevant);
 
 // Ĉ [q, q] from metric M [N, q]; `relevant` null: no mask.
 torch::Tensor relevant_label_correlation(const torch::Tensor& M, const RelevantEntries* relevant);

@@ -283,7 +283,13 @@ TEST_CASE("d2ace: pair lists and dense products give the same correlations and e
   CHECK(s_pairs.allclose(s_dense, 1e-5, 1e-7));
   // Against the definition: s_ij = (Z Ĉᵀ)_ij at Y's ones.
   CHECK(s_dense.allclose(Z.mm(C_pairs.t()).index({pairs.rows, pairs.cols}), 1e-6, 1e-7));
-  // The default rule: pair lists unless they pass max(N q, 4 M) pairs.
-  CHECK(!RelevantEntries::of(torch::ones({n, q})).mask.defined());
-  CHECK(RelevantEntries::of(torch::ones({3000, 40})).mask.defined());  // 4.8 M pairs
+  // The default rule: dense when N q² <= 100 pairs (few labels), or past max(N q, 4 M) pairs.
+  CHECK(RelevantEntries::of(torch::ones({n, q})).mask.defined());  // 1 960 pairs, N q² = 1 960
+  torch::Tensor one_each = torch::zeros({100, 400});
+  one_each.select(1, 0).fill_(1);
+  CHECK(!RelevantEntries::of(one_each).mask.defined());  // 100 pairs against N q² = 16 M
+  torch::Tensor many = torch::zeros({30000, 300});
+  many.narrow(1, 0, 20).fill_(1);  // 12 M pairs: cheaper than N q² = 2.7 G, but too many to list
+  CHECK(RelevantEntries::of(many).mask.defined());
+  CHECK(!prefer_dense_products(30000, 300, 12'000'000, int64_t{1} << 40));
 }
