@@ -16,8 +16,12 @@ TrainingDynamics::TrainingDynamics(int64_t n, int64_t q, DynamicsOptions options
   int64_t blocks = 0;
   if (options.window > 0) {
     window_ = torch::zeros({n, options.window, q}, f.dtype(options.store_bits ? torch::kByte : torch::kFloat));
-    if (options.store_bits) window_sum_ = torch::zeros({n, q}, f);
-    else change_ = blocks++;
+    if (options.store_bits) {
+      window_sum_ = torch::zeros({n, q}, f);
+    } else {
+      change_ = blocks++;
+      ring_offsets_ = torch::tensor({options.window - 1, int64_t{0}, int64_t{1}}, visits_.options());
+    }
   }
   if (options.track_flips) flip_ = blocks++;
   if (options.track_loss) loss_ = blocks++;
@@ -47,9 +51,7 @@ void TrainingDynamics::update(const torch::Tensor& idx, const torch::Tensor& pro
       put_rows(ring, slot, entry.to(torch::kByte));
     } else {
       // Rows of the newest, the oldest and the second oldest entries, gathered at once.
-      torch::Tensor slots = (seen.unsqueeze(1) + torch::tensor({T - 1, int64_t{0}, int64_t{1}}, seen.options()))
-                                .remainder_(T)
-                                .add_(base);
+      torch::Tensor slots = (seen.unsqueeze(1) + ring_offsets_).remainder_(T).add_(base);
       torch::Tensor w = ring.index_select(0, slots.flatten()).view({b, 3, q});
       torch::Tensor r = rows_.index_select(0, idx);  // [b, W]: change sum, flip, loss
       torch::Tensor p = as_float(probabilities);

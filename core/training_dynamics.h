@@ -52,10 +52,9 @@ class TrainingDynamics {
   // nothing here uses it: probabilities without a window, losses without loss tracking).
   void update(const torch::Tensor& indices, const torch::Tensor& probabilities, const torch::Tensor& losses);
 
-  // Views into the state (not copies; strided rows).
   const torch::Tensor& visits() const { return visits_; }  // [N] int64
-  torch::Tensor last_loss() const;                         // [N, q] float
-  torch::Tensor flip_ema() const;                          // [N, q] float
+  torch::Tensor last_loss() const;                         // [N, q] float, a strided view of the state
+  torch::Tensor flip_ema() const;                          // [N, q] float, a strided view of the state
   const torch::Tensor& window() const { return window_; }  // [N, T, q] ring buffer
   const DynamicsOptions& options() const { return options_; }
 
@@ -75,6 +74,7 @@ class TrainingDynamics {
   int64_t q_ = 0;
   torch::Tensor visits_;
   torch::Tensor window_;      // [N, T, q] float, or uint8 bits
+  torch::Tensor ring_offsets_;  // [3] int64: T - 1, 0, 1 (newest, oldest, second oldest from visits)
   torch::Tensor rows_;        // [N, W] float: the blocks below, each q wide (undefined: none)
   int64_t change_ = -1, flip_ = -1, loss_ = -1;  // block offsets in rows_
   torch::Tensor window_sum_;  // [N, q] bit windows: running sum of the entries

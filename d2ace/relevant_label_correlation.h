@@ -8,10 +8,10 @@
 // chosen once per run (prefer_dense_products):
 //   * pair lists: the pairs are listed once, and an epoch costs O(Σ_i |Y_i|²) gathers and a
 //     scatter-add -- for corel5k about 50 000 pairs instead of the dense 2 N q² = 1 GFLOP;
-//   * dense: the product (M ⊙ Y)ᵀ(M ⊙ Y), O(N q²) multiply-adds in BLAS, about a hundred times
-//     cheaper each than a listed pair -- for few labels (yeast: 35 000 pairs against
-//     N q² = 340 000) it wins, and it is the only form for dense label sets, where the lists would
-//     outnumber the entries of Y (Σ_i |Y_i|² > max(N q, 4 M)) and cost more memory than they save.
+//   * dense: the product (M ⊙ Y)ᵀ(M ⊙ Y), O(N q²) multiply-adds in BLAS, each far cheaper than a
+//     listed pair -- for few labels (yeast: 36 000 pairs against N q² = 340 000) it wins, and it
+//     is the only form for dense label sets, where the lists would outnumber the entries of Y
+//     (Σ_i |Y_i|² > max(N q, 4 M)) and cost more memory than they save.
 // Without the mask it is a dense product, O(N q²).
 #pragma once
 
@@ -22,9 +22,11 @@ namespace d2ace {
 constexpr double kCosineEps = 1e-8;
 // Pair lists are kept up to max(N q, this many pairs); past that the dense products are used.
 constexpr int64_t kMinDenseSwitch = int64_t{1} << 22;
-// A listed pair costs about as much as this many multiply-adds of a dense product (measured with
-// bench_micro's end_epoch/d2ace at q = 6 to 1000; the break-even lies between 100 and 300, and
-// the lower end is taken).
+// How many multiply-adds of a dense product a listed pair is counted as. Measured one-threaded
+// (bench_micro's BM_RelevantCorrelation), a pair costs 17 (q = 6) to 850 (q = 1000) multiply-adds,
+// the product getting cheaper per multiply-add as q grows; 100 picks the faster form at every
+// shape measured: yeast (N q² = 9.5 x pairs) dense 21 µs vs pairs 103 µs, N = 10⁴, q = 100 at 5 %
+// density (338 x) pairs 0.84 ms vs dense 4.2 ms, corel5k (9 000 x) pairs 0.24 ms vs dense 6.3 ms.
 constexpr int64_t kPairCostInMultiplyAdds = 100;
 
 // The form rule shared by the correlation and the enhancement: dense products of N q² multiply-adds

@@ -11,6 +11,7 @@
 
 #include "bench/experiment.h"
 #include "core/neighbours.h"
+#include "d2ace/relevant_label_correlation.h"
 
 namespace {
 
@@ -76,11 +77,12 @@ std::map<std::string, Fixture>& cache() {
   return c;
 }
 
-Fixture& fixture(const std::string& name, int64_t n, int64_t q) {
-  std::string key = name + "/" + std::to_string(n) + "/" + std::to_string(q);
+Fixture& fixture(const std::string& name, int64_t n, int64_t q, double density = 0.1, int64_t d = 8) {
+  std::string key = name + "/" + std::to_string(n) + "/" + std::to_string(q) + "/" + std::to_string(density) +
+                    "/" + std::to_string(d);
   auto& c = cache();
   if (c.size() > 2) c.clear();  // keep memory bounded across the grid
-  if (!c.count(key)) c[key] = make(name, n, q);
+  if (!c.count(key)) c[key] = make(name, n, q, density, d);
   return c[key];
 }
 
@@ -118,20 +120,12 @@ void plan_epoch(benchmark::State& state, const std::string& name) {
 // features; the time per iteration is the time per epoch.
 void epoch(benchmark::State& state, const std::string& name) {
   c10::InferenceMode selection;
-  const int64_t n = state.range(0), q = state.range(1);
-  static std::map<std::string, Fixture> fixtures;
-  const std::string key = name + "/" + std::to_string(n) + "/" + std::to_string(q);
-  if (!fixtures.count(key)) {
-    fixtures.clear();
-    fixtures[key] = make(name, n, q, static_cast<double>(state.range(2)) / 1e4, state.range(3));
-  }
-  Fixture& f = fixtures[key];
-  torch::Tensor probs = torch::rand({kBatch, q}), losses = torch::rand({kBatch, q});
+  Fixture& f = fixture(name, state.range(0), state.range(1), static_cast<double>(state.range(2)) / 1e4, state.range(3));
   int64_t e = 10;
   for (auto _ : state) {
     d2ace::EpochPlan plan = f.selector->plan_epoch(e);
     for (const torch::Tensor& batch : plan.batches)
-      f.selector->observe(batch, probs.narrow(0, 0, batch.size(0)), losses.narrow(0, 0, batch.size(0)));
+      f.selector->observe(batch, f.probs.narrow(0, 0, batch.size(0)), f.losses.narrow(0, 0, batch.size(0)));
     f.selector->end_epoch(e++);
   }
 }
@@ -142,6 +136,30 @@ void grid(benchmark::internal::Benchmark* b, const std::string& name) {
       if (fits(name, n, q)) b->Args({n, q});
   b->Unit(benchmark::kMicrosecond)->MinTime(0.05);
 }
+
+// D2ACE's relevant-label Gram matrix in its two forms, pair lists (arg 3 = 0) or the dense product
+// (1), at N x q with density in 1/10000 -- the measurements behind prefer_dense_products.
+void BM_RelevantCorrelation(benchmark::State& state) {
+  c10::InferenceMode selection;
+  torch::manual_seed(0);
+  const int64_t n = state.range(0), q = state.range(1);
+  torch::Tensor Y = (torch::rand({n, q}) < static_cast<double>(state.range(2)) / 1e4).to(torch::kFloat);
+  torch::Tensor M = torch::rand({n, q});
+  const bool dense = state.range(3) == 1;
+  d2ace::RelevantEntries r = d2ace::RelevantEntries::of(Y, dense ? 0 : int64_t{1} << 40);
+  for (auto _ : state) benchmark::DoNotOptimize(d2ace::relevant_label_correlation(M, &r));
+  const int64_t pairs = dense ? (Y.sum(1).pow(2)).sum().item<int64_t>() : r.pair_a.size(0);
+  state.counters["pairs"] = static_cast<double>(pairs);
+  state.counters["Nq2_per_pair"] = static_cast<double>(n * q * q) / static_cast<double>(pairs);
+}
+BENCHMARK(BM_RelevantCorrelation)
+    ->ArgsProduct({{1740}, {14}, {3030}, {0, 1}})      // yeast
+    ->ArgsProduct({{2000}, {6}, {3000}, {0, 1}})       // emotions, scene
+    ->ArgsProduct({{3600}, {374}, {94}, {0, 1}})       // corel5k
+    ->ArgsProduct({{5000}, {159}, {150}, {0, 1}})      // bibtex
+    ->ArgsProduct({{10000}, {100}, {500}, {0, 1}})     // dense-ish, many labels
+    ->ArgsProduct({{10000}, {1000}, {50}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
 
 // The exact kNN of D2ACE's local label context (k = 6 + self), d = 32 features.
 void BM_NearestNeighbours(benchmark::State& state) {
