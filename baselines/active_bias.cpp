@@ -3,11 +3,13 @@
 namespace d2ace {
 
 void ActiveBiasSelector::on_attach(const TrainingPool& pool) {
-  state_ = torch::zeros({pool.size(), 1 + 2 * pool.Y.size(1)}, pool.Y.options().dtype(torch::kFloat));
+  state_ =
+      torch::zeros({pool.size(), 1 + 2 * pool.Y.size(1)}, pool.Y.options().dtype(torch::kFloat));
   complement_ = 1 - pool.Y.to(torch::kFloat);
 }
 
-void ActiveBiasSelector::observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor&) {
+void ActiveBiasSelector::observe(const torch::Tensor& idx, const torch::Tensor& p,
+                                 const torch::Tensor&) {
   const int64_t q = complement_.size(1);
   torch::Tensor r = state_.index_select(0, idx);
   torch::Tensor truth_prob = (complement_.index_select(0, idx) - p).abs_();  // π

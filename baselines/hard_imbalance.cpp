@@ -10,12 +10,15 @@ torch::Tensor imbalance_weights(const torch::Tensor& Y, const torch::Tensor& nei
   const int64_t k = neighbours.size(1);
   torch::Tensor positives = Y.sum(0);  // [q]
   torch::Tensor has = positives > 0;
-  torch::Tensor irl = torch::where(has, positives.max() / positives.clamp_min(1), torch::zeros_like(positives));
+  torch::Tensor irl =
+      torch::where(has, positives.max() / positives.clamp_min(1), torch::zeros_like(positives));
   torch::Tensor mean_ir = irl.sum() / has.sum().clamp_min(1);
   torch::Tensor minority = irl > mean_ir;  // [q]
   // C_ij: share of neighbours disagreeing on label j, kept for minority labels with y_ij = 1.
-  torch::Tensor disagree = (Y.index_select(0, neighbours.flatten()).view({Y.size(0), k, Y.size(1)}) !=
-                            Y.unsqueeze(1)).to(torch::kFloat).mean(1);
+  torch::Tensor disagree =
+      (Y.index_select(0, neighbours.flatten()).view({Y.size(0), k, Y.size(1)}) != Y.unsqueeze(1))
+          .to(torch::kFloat)
+          .mean(1);
   torch::Tensor C = disagree * Y * minority.unsqueeze(0).to(torch::kFloat);
   torch::Tensor inner = (C > 0) & (C < 1);
   torch::Tensor column = (C * inner).sum(0, /*keepdim=*/true);
@@ -38,7 +41,8 @@ HardImbalanceSelector::HardImbalanceSelector(HardImbalanceConfig c)
 void HardImbalanceSelector::on_attach(const TrainingPool& pool) {
   DynamicsSelector::on_attach(pool);
   auto t0 = std::chrono::steady_clock::now();
-  torch::Tensor neighbours = nearest_neighbours(pool.X, config_.k, /*include_self=*/false).to(pool.X.device());
+  torch::Tensor neighbours =
+      nearest_neighbours(pool.X, config_.k, /*include_self=*/false).to(pool.X.device());
   neighbour_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   weights_ = imbalance_weights(pool.Y, neighbours);
   pressure_ = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);

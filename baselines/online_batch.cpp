@@ -17,12 +17,14 @@ OnlineBatchSelector::OnlineBatchSelector(OnlineBatchConfig c)
 
 void OnlineBatchSelector::on_attach(const TrainingPool& pool) {
   DynamicsSelector::on_attach(pool);
-  pressure_ = config_.decaying ? SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs)
-                               : SelectionPressure::whole_run(config_.s0, config_.s_end, pool.epochs);
+  pressure_ = config_.decaying
+                  ? SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs)
+                  : SelectionPressure::whole_run(config_.s0, config_.s_end, pool.epochs);
 }
 
 void OnlineBatchSelector::observe_pool(const torch::Tensor& p, const torch::Tensor& l) {
-  observe(torch::arange(p.size(0), torch::TensorOptions().dtype(torch::kLong).device(p.device())), p, l);
+  observe(torch::arange(p.size(0), torch::TensorOptions().dtype(torch::kLong).device(p.device())),
+          p, l);
 }
 
 AdaptiveSelector::Distribution OnlineBatchSelector::rescore(int64_t next_epoch) {

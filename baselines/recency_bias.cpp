@@ -29,7 +29,8 @@ torch::Tensor RecencyBiasSelector::uncertainty() const {
   // Table cell m (T + 1) + c of every entry: c (the window sum) and m are small integers, exact
   // in float, so the cell is computed in float and turned into int32 indices (fewer bytes over
   // [N, q] than int64: this is the whole cost of the rescoring).
-  torch::Tensor entries = dynamics().filled().unsqueeze(1).to(torch::kFloat).mul_(T + 1);  // m (T + 1)
+  torch::Tensor entries =
+      dynamics().filled().unsqueeze(1).to(torch::kFloat).mul_(T + 1);  // m (T + 1)
   torch::Tensor cell = dynamics().window_sum().add(entries).to(torch::kInt);
   torch::Tensor F = entropy_table_.index_select(0, cell.flatten()).view(cell.sizes()).mean(1);
   return torch::where(dynamics().visits() > 0, F, torch::ones_like(F));
@@ -38,7 +39,8 @@ torch::Tensor RecencyBiasSelector::uncertainty() const {
 AdaptiveSelector::Distribution RecencyBiasSelector::rescore(int64_t next_epoch) {
   torch::Tensor F = uncertainty();
   const double s = pressure_.at(next_epoch);
-  return {quantised_exponential_distribution(F, s), s, {{"mean_uncertainty", F.mean().item<double>()}}};
+  return {
+      quantised_exponential_distribution(F, s), s, {{"mean_uncertainty", F.mean().item<double>()}}};
 }
 
 }  // namespace d2ace

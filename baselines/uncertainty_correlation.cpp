@@ -11,10 +11,14 @@ torch::Tensor binned_mutual_information(const torch::Tensor& U, int64_t bins) {
   torch::Tensor column = bin + torch::arange(k, bin.options()).unsqueeze(0) * bins;
   torch::Tensor onehot = torch::zeros({n, k * bins}, U.options().dtype(torch::kFloat));
   onehot.scatter_(1, column, 1.0f);
-  torch::Tensor joint = onehot.t().mm(onehot).to(torch::kDouble).div_(static_cast<double>(n)).view({k, bins, k, bins});
+  torch::Tensor joint = onehot.t()
+                            .mm(onehot)
+                            .to(torch::kDouble)
+                            .div_(static_cast<double>(n))
+                            .view({k, bins, k, bins});
   torch::Tensor marginal = onehot.mean(0).to(torch::kDouble).view({k, bins});
-  torch::Tensor h = -at::xlogy(marginal, marginal).sum(1);                  // [K]
-  torch::Tensor h_joint = -at::xlogy(joint, joint).sum(3).sum(1);           // [K, K]
+  torch::Tensor h = -at::xlogy(marginal, marginal).sum(1);         // [K]
+  torch::Tensor h_joint = -at::xlogy(joint, joint).sum(3).sum(1);  // [K, K]
   return (h.unsqueeze(1) + h.unsqueeze(0) - h_joint).clamp_min(0);
 }
 
@@ -37,8 +41,9 @@ void UncertaintyCorrelationSelector::on_attach(const TrainingPool& pool) {
 torch::Tensor UncertaintyCorrelationSelector::scores() const {
   torch::Tensor U = windowed_uncertainty(dynamics(), config_.lambda);
   const int64_t q = U.size(1), k = std::min(q, config_.mi_labels);
-  torch::Tensor top = k == q ? torch::arange(q, torch::TensorOptions().dtype(torch::kLong).device(U.device()))
-                             : std::get<0>(std::get<1>(U.mean(0).topk(k)).sort());
+  torch::Tensor top =
+      k == q ? torch::arange(q, torch::TensorOptions().dtype(torch::kLong).device(U.device()))
+             : std::get<0>(std::get<1>(U.mean(0).topk(k)).sort());
   torch::Tensor Uk = U.index_select(1, top);
   const int64_t stride = (U.size(0) + config_.mi_sample - 1) / config_.mi_sample;
   torch::Tensor sample = stride > 1 ? Uk.slice(0, 0, Uk.size(0), stride) : Uk;

@@ -6,15 +6,13 @@
 // mutual information between uncertainty columns (equal-width bins on [0, 1]), diagonal 0, rows
 // normalised to sum 1. Score S_i = Σ_j u_ij + Σ_j u_ij Σ_k M_jk u_ik: the uncertainty plus its
 // "synergy" across correlated labels, over all labels (relevant or not) -- the global form D2ACE's
-// abstract criticises. Distribution: quantised exponential with pressure decaying from s0 at the end
-// of warm-up to 1 at the last epoch.
-// RECONSTRUCTED (the paper's body was not readable, baselines.md §5.2, method.md §11): the MI
-// estimator and binning, the S1 + S2 form of the score, and `mi_labels` -- MI is computed among the
-// `mi_labels` labels of highest mean uncertainty (all labels when q is smaller), estimated on
-// `mi_sample` instances (every ceil(N / mi_sample)-th), to bound the O(N (bins·K)^2) cost; the
-// other labels keep only their own uncertainty.
-// Defaults: window = 5, lambda = 0.5, s0 = 8, warmup = 10, bins = 10, mi_labels = 32,
-// mi_sample = 1024.
+// abstract criticises. Distribution: quantised exponential with pressure decaying from s0 at the
+// end of warm-up to 1 at the last epoch. RECONSTRUCTED (the paper's body was not readable,
+// baselines.md §5.2, method.md §11): the MI estimator and binning, the S1 + S2 form of the score,
+// and `mi_labels` -- MI is computed among the `mi_labels` labels of highest mean uncertainty (all
+// labels when q is smaller), estimated on `mi_sample` instances (every ceil(N / mi_sample)-th), to
+// bound the O(N (bins·K)^2) cost; the other labels keep only their own uncertainty. Defaults:
+// window = 5, lambda = 0.5, s0 = 8, warmup = 10, bins = 10, mi_labels = 32, mi_sample = 1024.
 #pragma once
 
 #include "core/adaptive_selector.h"

@@ -10,6 +10,8 @@ void UniformSelector::attach(const TrainingPool& pool) {
   generator_ = at::detail::createCPUGenerator(pool.seed);
 }
 
-EpochPlan UniformSelector::plan_epoch(int64_t) { return permutation_plan(n_, batch_size_, generator_); }
+EpochPlan UniformSelector::plan_epoch(int64_t) {
+  return permutation_plan(n_, batch_size_, generator_);
+}
 
 }  // namespace d2ace

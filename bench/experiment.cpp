@@ -47,8 +47,9 @@ ComponentParams check_settings(const ExperimentConfig& config, const Registries&
     throw InputError("--device cuda: this LibTorch build sees no CUDA device");
   const auto& model_entry = registries.models.get(config.model);
   const auto& selector_entry = registries.selectors.get(config.selector);
-  return {Params("model '" + config.model + "'", model_entry.params, config.model_params),
-          Params("selector '" + config.selector + "'", selector_entry.params, config.selector_params)};
+  return {
+      Params("model '" + config.model + "'", model_entry.params, config.model_params),
+      Params("selector '" + config.selector + "'", selector_entry.params, config.selector_params)};
 }
 
 Experiment::Experiment(const ExperimentConfig& config, const Registries& registries)
@@ -84,7 +85,8 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
     }
   }
   // Build one model and selector now so that parameter values are checked before training.
-  registries.models.get(config.model).make(model_params_, {data_.features(), data_.labels(), data_.Y, config.seed});
+  registries.models.get(config.model)
+      .make(model_params_, {data_.features(), data_.labels(), data_.Y, config.seed});
   registries.selectors.get(config.selector).make(selector_params_);
 }
 
@@ -93,13 +95,11 @@ Json Experiment::identity(int64_t fold, const Split& split, const Json& model_pa
                           const std::string& selector_version) const {
   const ExperimentConfig& c = config_;
   Json id;
-  id["dataset"] = {{"name", data_.name},
-                   {"instances", data_.rows()},
-                   {"features", data_.features()},
-                   {"feature_attributes", data_.feature_attributes},
-                   {"labels", data_.labels()},
-                   {"cardinality", data_.Y.sum(1).mean().item<double>()},
-                   {"notices", data_.notices}};
+  id["dataset"] = {
+      {"name", data_.name},           {"instances", data_.rows()},
+      {"features", data_.features()}, {"feature_attributes", data_.feature_attributes},
+      {"labels", data_.labels()},     {"cardinality", data_.Y.sum(1).mean().item<double>()},
+      {"notices", data_.notices}};
   id["split"] = {{"mode", c.split == SplitMode::kOfficial ? "official" : "kfold"},
                  {"folds", c.split == SplitMode::kOfficial ? 1 : c.folds},
                  {"fold", fold},
@@ -107,14 +107,16 @@ Json Experiment::identity(int64_t fold, const Split& split, const Json& model_pa
                  {"train", split.train.size(0)},
                  {"validation", split.validation.size(0)},
                  {"test", split.test.size(0)}};
-  id["preprocessing"] = {{"scaling", to_string(c.scaling)},
-                         {"fitted_on", c.scale_on_all_data ? "all" : "train"},
-                         {"keep_ratio", c.keep_ratio ? Json(*c.keep_ratio) : Json("catalog default")},
-                         {"drop_rare_labels", c.drop_rare_labels},
-                         {"drop_unlabelled", c.drop_unlabelled}};
+  id["preprocessing"] = {
+      {"scaling", to_string(c.scaling)},
+      {"fitted_on", c.scale_on_all_data ? "all" : "train"},
+      {"keep_ratio", c.keep_ratio ? Json(*c.keep_ratio) : Json("catalog default")},
+      {"drop_rare_labels", c.drop_rare_labels},
+      {"drop_unlabelled", c.drop_unlabelled}};
   id["protocol"] = c.protocol;
   id["model"] = {{"name", c.model}, {"version", model_version}, {"params", model_params}};
-  id["selector"] = {{"name", c.selector}, {"version", selector_version}, {"params", selector_params}};
+  id["selector"] = {
+      {"name", c.selector}, {"version", selector_version}, {"params", selector_params}};
   const TrainerConfig& t = c.trainer;
   id["trainer"] = {{"epochs", t.epochs},
                    {"batch_size", t.batch_size},
@@ -130,7 +132,8 @@ Json Experiment::identity(int64_t fold, const Split& split, const Json& model_pa
                  {"split", split_seed_},
                  {"validation", validation_seed_},
                  {"model", derive_seed(c.seed, {"model", data_.name, std::to_string(fold)})},
-                 {"selector", derive_seed(c.seed, {"selector", c.selector, data_.name, std::to_string(fold)})}};
+                 {"selector",
+                  derive_seed(c.seed, {"selector", c.selector, data_.name, std::to_string(fold)})}};
   return id;
 }
 
@@ -149,14 +152,18 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
     SelectorBuild sb;
     Json id;
     try {
-      const torch::Tensor X_train = data_.X.index_select(0, split.train), Y_train = data_.Y.index_select(0, split.train);
-      const uint64_t model_seed = derive_seed(config_.seed, {"model", data_.name, std::to_string(fold)});
+      const torch::Tensor X_train = data_.X.index_select(0, split.train),
+                          Y_train = data_.Y.index_select(0, split.train);
+      const uint64_t model_seed =
+          derive_seed(config_.seed, {"model", data_.name, std::to_string(fold)});
       torch::manual_seed(model_seed);
-      mb = registries_.models.get(config_.model).make(model_params_, {data_.features(), data_.labels(), Y_train, model_seed});
+      mb = registries_.models.get(config_.model)
+               .make(model_params_, {data_.features(), data_.labels(), Y_train, model_seed});
       sb = registries_.selectors.get(config_.selector).make(selector_params_);
       id = identity(fold, split, model_params, selector_params, mb.version, sb.version);
 
-      // Fitted on the training part; on every instance only when asked (the released pipeline's leak).
+      // Fitted on the training part; on every instance only when asked (the released pipeline's
+      // leak).
       Scaler scaler = fit_scaler(config_.scaling, config_.scale_on_all_data ? data_.X : X_train);
       auto part = [&](const torch::Tensor& rows) {
         return EvalData{scaler.apply(data_.X.index_select(0, rows)).to(device),
@@ -173,7 +180,8 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
       mb.model->to(device);
 
       TrainingResult result = train_and_test(
-          *mb.model, *sb.selector, pool, validation, test, config_.trainer, [&](const EpochRecord& e) {
+          *mb.model, *sb.selector, pool, validation, test, config_.trainer,
+          [&](const EpochRecord& e) {
             if (progress) progress({static_cast<int64_t>(k), cells(), &e, config_.trainer.epochs});
           });
       prov["end"] = utc_now();
@@ -184,7 +192,8 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
       prov["end"] = utc_now();
       if (id.is_null()) id = Json{{"dataset", {{"name", data_.name}}}, {"fold", fold}};
       std::string message = e.what();
-      reports.push_back(failed_cell_report(id, prov, "error", message.substr(0, message.find('\n'))));
+      reports.push_back(
+          failed_cell_report(id, prov, "error", message.substr(0, message.find('\n'))));
     }
     if (progress) progress({static_cast<int64_t>(k) + 1, cells(), nullptr, config_.trainer.epochs});
   }

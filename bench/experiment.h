@@ -73,8 +73,9 @@ class Experiment {
   std::vector<Json> run(const std::function<void(const CellProgress&)>& progress = {});
 
  private:
-  Json identity(int64_t fold, const Split& split, const Json& model_params, const Json& selector_params,
-                const std::string& model_version, const std::string& selector_version) const;
+  Json identity(int64_t fold, const Split& split, const Json& model_params,
+                const Json& selector_params, const std::string& model_version,
+                const std::string& selector_version) const;
 
   ExperimentConfig config_;
   const Registries& registries_;

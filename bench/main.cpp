@@ -30,9 +30,9 @@
 
 #include "bench/experiment.h"
 #include "bench/matrix.h"
-#include "bench/slurm.h"
 #include "bench/provenance.h"
 #include "bench/run_options.h"
+#include "bench/slurm.h"
 #include "core/error.h"
 #include "core/metrics.h"
 #include "datasets/catalog.h"
@@ -112,7 +112,8 @@ const std::vector<std::string> kTableMetrics = {"micro_f1", "macro_f1", "hamming
 
 // Cells of a run or cell document.
 std::vector<Json> cells_of(const Json& doc, const std::string& path) {
-  if (!doc.is_object() || !doc.contains("kind")) throw InputError(path + ": not a d2ace-bench report");
+  if (!doc.is_object() || !doc.contains("kind"))
+    throw InputError(path + ": not a d2ace-bench report");
   if (doc["kind"] == "cell") return {doc};
   if (doc["kind"] == "run") return doc["cells"].get<std::vector<Json>>();
   throw InputError(path + ": unknown report kind " + doc["kind"].dump());
@@ -132,17 +133,22 @@ void print_groups(const Json& groups, std::ostream& out) {
   for (const auto& s : groups) {
     out << pad(s["dataset"].get<std::string>(), wd) << pad(s["model"].get<std::string>(), wm)
         << pad(s["selector"].get<std::string>(), ws)
-        << pad(std::to_string(s["done"].get<int>()) + "/" + std::to_string(s["cells"].get<int>()), 7);
+        << pad(std::to_string(s["done"].get<int>()) + "/" + std::to_string(s["cells"].get<int>()),
+               7);
     for (const auto& m : kTableMetrics) {
       std::string cell = "-";
       if (s["metrics"].contains(m) && s["metrics"][m]["mean"].is_number())
-        cell = fmt(s["metrics"][m]["mean"].get<double>()) + " ± " + fmt(s["metrics"][m]["std"].get<double>());
+        cell = fmt(s["metrics"][m]["mean"].get<double>()) + " ± " +
+               fmt(s["metrics"][m]["std"].get<double>());
       out << pad(cell, 19);
     }
     std::string share = "-";
-    if (s["timings"].contains("selection_s") && s["timings"]["training_s"]["mean"].get<double>() > 0)
+    if (s["timings"].contains("selection_s") &&
+        s["timings"]["training_s"]["mean"].get<double>() > 0)
       share = fmt(100.0 * s["timings"]["selection_s"]["mean"].get<double>() /
-                      s["timings"]["training_s"]["mean"].get<double>(), 2) + " %";
+                      s["timings"]["training_s"]["mean"].get<double>(),
+                  2) +
+              " %";
     out << share << "\n";
   }
 }
@@ -174,12 +180,13 @@ void print_table(const std::vector<Json>& cells, std::ostream& out) {
 int cmd_summary(const std::vector<std::string>& args) {
   po::options_description opts("summary options");
   opts.add_options()("help,h", "show this help");
-  Command cmd = parse_command(args, opts,
-                              "usage: d2ace-bench summary REPORT.json...\n\n"
-                              "Prints mean ± std over folds of micro-F1, macro-F1, Hamming loss, macro-AUC and ranking\n"
-                              "loss, and the selection time as a share of the training time, one row per\n"
-                              "dataset x model x selector.",
-                              0, -1);
+  Command cmd = parse_command(
+      args, opts,
+      "usage: d2ace-bench summary REPORT.json...\n\n"
+      "Prints mean ± std over folds of micro-F1, macro-F1, Hamming loss, macro-AUC and ranking\n"
+      "loss, and the selection time as a share of the training time, one row per\n"
+      "dataset x model x selector.",
+      0, -1);
   if (cmd.exit_code) return *cmd.exit_code;
   if (cmd.positional.empty()) throw InputError("summary: give at least one report file");
   std::vector<Json> cells;
@@ -195,20 +202,25 @@ int cmd_list(const std::vector<std::string>& args) {
   po::options_description opts("list options");
   std::string data_dir;
   opts.add_options()("help,h", "show this help")(
-      "data-dir", po::value<std::string>(&data_dir), "data directory (default: $D2ACE_DATA, then datasets/data)");
-  Command cmd = parse_command(args, opts, "usage: d2ace-bench list datasets|models|selectors", 1, 1);
+      "data-dir", po::value<std::string>(&data_dir),
+      "data directory (default: $D2ACE_DATA, then datasets/data)");
+  Command cmd =
+      parse_command(args, opts, "usage: d2ace-bench list datasets|models|selectors", 1, 1);
   if (cmd.exit_code) return *cmd.exit_code;
   const std::string what = cmd.positional[0];
   Registries reg;
   if (what == "datasets") {
     const std::string dir = resolve_data_dir(data_dir);
-    std::cout << std::left << std::setw(15) << "name" << std::setw(16) << "domain" << std::setw(10) << "split"
-              << std::setw(7) << "keep" << "files (in " << dir << ")\n";
-    std::cout << std::setw(15) << "synthetic" << std::setw(16) << "generated" << std::setw(10) << "none"
-              << std::setw(7) << "1" << "embedded; synthetic:n=..,d=..,q=..,cardinality=..,correlation=..,noise=..\n";
+    std::cout << std::left << std::setw(15) << "name" << std::setw(16) << "domain" << std::setw(10)
+              << "split" << std::setw(7) << "keep"
+              << "files (in " << dir << ")\n";
+    std::cout << std::setw(15) << "synthetic" << std::setw(16) << "generated" << std::setw(10)
+              << "none" << std::setw(7) << "1"
+              << "embedded; synthetic:n=..,d=..,q=..,cardinality=..,correlation=..,noise=..\n";
     for (const auto& e : dataset_catalog()) {
       bool present = true;
-      for (const auto& f : e.files) present = present && std::filesystem::exists(std::filesystem::path(dir) / f);
+      for (const auto& f : e.files)
+        present = present && std::filesystem::exists(std::filesystem::path(dir) / f);
       std::ostringstream keep;
       keep << e.keep_ratio;
       std::cout << std::setw(15) << e.name << std::setw(16) << e.domain << std::setw(10)
@@ -221,12 +233,16 @@ int cmd_list(const std::vector<std::string>& args) {
     for (const auto* e : registry.all()) {
       std::cout << e->name << "  " << e->summary << "\n";
       for (const auto& p : e->params)
-        std::cout << "    " << p.name << "=" << (p.default_value.empty() ? "\"\"" : p.default_value) << "  " << p.help << "\n";
+        std::cout << "    " << p.name << "=" << (p.default_value.empty() ? "\"\"" : p.default_value)
+                  << "  " << p.help << "\n";
     }
   };
-  if (what == "models") show(reg.models);
-  else if (what == "selectors") show(reg.selectors);
-  else throw InputError("list: expected datasets, models or selectors, got '" + what + "'");
+  if (what == "models")
+    show(reg.models);
+  else if (what == "selectors")
+    show(reg.selectors);
+  else
+    throw InputError("list: expected datasets, models or selectors, got '" + what + "'");
   return 0;
 }
 
@@ -269,11 +285,13 @@ int cmd_inspect(const std::vector<std::string>& args) {
   po::options_description opts("inspect options");
   std::string xml, data_dir;
   double keep = 0;
-  opts.add_options()("help,h", "show this help")("xml", po::value<std::string>(&xml), "Mulan XML label file")(
+  opts.add_options()("help,h", "show this help")("xml", po::value<std::string>(&xml),
+                                                 "Mulan XML label file")(
       "data-dir", po::value<std::string>(&data_dir), "data directory")(
-      "keep-ratio", po::value<double>(&keep), "feature keep ratio by column sum (default: the catalogue's)")(
-      "json", "print JSON");
-  Command cmd = parse_command(args, opts, "usage: d2ace-bench inspect PATH_OR_NAME [--xml FILE] [--json]", 1, 1);
+      "keep-ratio", po::value<double>(&keep),
+      "feature keep ratio by column sum (default: the catalogue's)")("json", "print JSON");
+  Command cmd = parse_command(
+      args, opts, "usage: d2ace-bench inspect PATH_OR_NAME [--xml FILE] [--json]", 1, 1);
   if (cmd.exit_code) return *cmd.exit_code;
   const po::variables_map& vm = cmd.vm;
   LoadRequest req{cmd.positional[0], xml, resolve_data_dir(data_dir), std::nullopt};
@@ -296,8 +314,9 @@ int cmd_inspect(const std::vector<std::string>& args) {
   if (!j["official_split"].is_null())
     for (const char* part : {"train", "test"}) {
       const Json& p = j["official_split"][part];
-      std::cout << "official " << std::setw(12) << std::left << part << p["instances"] << " instances, cardinality "
-                << fmt(p["cardinality"].get<double>()) << ", " << p["distinct_label_sets"] << " distinct label sets\n";
+      std::cout << "official " << std::setw(12) << std::left << part << p["instances"]
+                << " instances, cardinality " << fmt(p["cardinality"].get<double>()) << ", "
+                << p["distinct_label_sets"] << " distinct label sets\n";
     }
   for (const auto& n : j["notices"]) std::cout << "notice: " << n.get<std::string>() << "\n";
   return 0;
@@ -324,8 +343,10 @@ int cmd_run(const std::vector<std::string>& args, const std::vector<std::string>
   std::vector<Json> cells = experiment.run([&](const CellProgress& p) {
     if (!show_progress) return;
     if (p.epoch) {
-      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "\r[cell %lld/%lld] epoch %lld/%lld  loss %.4f  val macro-AUC %.4f  %.0fs   ",
+      double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(stderr,
+                   "\r[cell %lld/%lld] epoch %lld/%lld  loss %.4f  val macro-AUC %.4f  %.0fs   ",
                    static_cast<long long>(p.cell + 1), static_cast<long long>(p.cells),
                    static_cast<long long>(p.epoch->epoch + 1), static_cast<long long>(p.epochs),
                    p.epoch->train_loss, p.epoch->val_macro_auc, elapsed);
@@ -347,19 +368,22 @@ int cmd_run(const std::vector<std::string>& args, const std::vector<std::string>
     const Json& st = cell["status"];
     if (st["state"] != "done") {
       ++failed;
-      std::cout << "cell " << cell["identity"].value("split", Json::object()).value("fold", -1) << ": "
-                << st["state"].get<std::string>() << ": " << st["message"].get<std::string>() << "\n";
+      std::cout << "cell " << cell["identity"].value("split", Json::object()).value("fold", -1)
+                << ": " << st["state"].get<std::string>() << ": "
+                << st["message"].get<std::string>() << "\n";
     }
   }
   print_table(cells, std::cout);
   const Json& t = doc["summary"]["timings"];
   if (t.contains("training_s"))
     std::cout << "time per cell (mean): training " << fmt(t["training_s"]["mean"].get<double>(), 2)
-              << " s, selection " << fmt(t["selection_s"]["mean"].get<double>(), 3) << " s, evaluation "
-              << fmt(t["evaluation_s"]["mean"].get<double>(), 2) << " s, wall "
-              << fmt(t["wall_s"]["mean"].get<double>(), 2) << " s  (" << doc["provenance"]["blas"].get<std::string>().substr(
+              << " s, selection " << fmt(t["selection_s"]["mean"].get<double>(), 3)
+              << " s, evaluation " << fmt(t["evaluation_s"]["mean"].get<double>(), 2) << " s, wall "
+              << fmt(t["wall_s"]["mean"].get<double>(), 2) << " s  ("
+              << doc["provenance"]["blas"].get<std::string>().substr(
                      0, doc["provenance"]["blas"].get<std::string>().find(' '))
-              << " " << thread_config().blas << " threads, LibTorch " << at::get_num_threads() << ")\n";
+              << " " << thread_config().blas << " threads, LibTorch " << at::get_num_threads()
+              << ")\n";
   std::cout << "report: " << out << "\n";
   return failed ? 1 : 0;
 }
@@ -381,11 +405,14 @@ int cmd_matrix(const std::vector<std::string>& args) {
   opts.add_options()("help,h", "show this help")(
       "out", po::value<std::string>(&out), "output directory (cells/, logs/, the cell listing)")(
       "jobs", po::value<int>(&jobs)->default_value(1), "cells run at once")(
-      "threads", po::value<int>(&threads)->default_value(0), "BLAS threads per cell (0: cores / jobs)")(
-      "shard", po::value<std::string>(&shard), "run only shard i/n of the cells (0 <= i < n)")(
-      "cell", po::value<int64_t>(&cell), "run only the cell at this position in id order (a Slurm array task)")(
+      "threads", po::value<int>(&threads)->default_value(0),
+      "BLAS threads per cell (0: cores / jobs)")("shard", po::value<std::string>(&shard),
+                                                 "run only shard i/n of the cells (0 <= i < n)")(
+      "cell", po::value<int64_t>(&cell),
+      "run only the cell at this position in id order (a Slurm array task)")(
       "dry-run", "list the cells and their state; run nothing")("quiet,q", "no progress line");
-  Command cmd = parse_command(args, opts, "usage: d2ace-bench matrix CONFIG --out DIR [options]", 1, 1);
+  Command cmd =
+      parse_command(args, opts, "usage: d2ace-bench matrix CONFIG --out DIR [options]", 1, 1);
   if (cmd.exit_code) return *cmd.exit_code;
   const po::variables_map& vm = cmd.vm;
   if (out.empty()) throw InputError("matrix: --out DIR is required");
@@ -398,15 +425,20 @@ int cmd_matrix(const std::vector<std::string>& args) {
   if (!shard.empty()) cells = shard_cells(cells, shard);
   if (vm.count("cell")) {
     if (cell < 0 || cell >= static_cast<int64_t>(cells.size()))
-      throw InputError("--cell " + std::to_string(cell) + " out of range (0.." + std::to_string(cells.size() - 1) + ")");
+      throw InputError("--cell " + std::to_string(cell) + " out of range (0.." +
+                       std::to_string(cells.size() - 1) + ")");
     cells = {cells[static_cast<size_t>(cell)]};
   }
   if (vm.count("dry-run")) {
     for (const auto& c : cells) {
-      CellFile f = inspect_cell_file((std::filesystem::path(out) / "cells" / (c.id + ".json")).string());
-      std::cout << c.id << "  " << (f == CellFile::kDone ? "done   " : f == CellFile::kRerun ? "rerun  " : "pending")
-                << "  " << c.dataset << "  " << c.model.label() << "  " << c.selector.label() << "  seed "
-                << c.seed << "  fold " << c.fold << "\n";
+      CellFile f =
+          inspect_cell_file((std::filesystem::path(out) / "cells" / (c.id + ".json")).string());
+      std::cout << c.id << "  "
+                << (f == CellFile::kDone    ? "done   "
+                    : f == CellFile::kRerun ? "rerun  "
+                                            : "pending")
+                << "  " << c.dataset << "  " << c.model.label() << "  " << c.selector.label()
+                << "  seed " << c.seed << "  fold " << c.fold << "\n";
     }
     std::cout << cells.size() << " cells\n";
     return 0;
@@ -418,8 +450,9 @@ int cmd_matrix(const std::vector<std::string>& args) {
   o.progress = !vm.count("quiet");
   o.executable = self_executable();
   MatrixOutcome r = run_matrix(config, all, cells, o);
-  std::cout << "matrix " << config.name << ": " << r.total << " cells, " << r.skipped << " already finished, "
-            << r.done << " run, " << r.failed << " failed; reports in " << out << "/cells\n";
+  std::cout << "matrix " << config.name << ": " << r.total << " cells, " << r.skipped
+            << " already finished, " << r.done << " run, " << r.failed << " failed; reports in "
+            << out << "/cells\n";
   return r.failed ? 1 : 0;
 }
 
@@ -427,7 +460,8 @@ int cmd_merge(const std::vector<std::string>& args) {
   std::string out;
   po::options_description opts("merge options");
   opts.add_options()("help,h", "show this help")(
-      "out", po::value<std::string>(&out), "summary file (default: DIR/summary.json)")("quiet,q", "no table");
+      "out", po::value<std::string>(&out), "summary file (default: DIR/summary.json)")("quiet,q",
+                                                                                       "no table");
   Command cmd = parse_command(args, opts, "usage: d2ace-bench merge DIR [--out FILE]", 1, 1);
   if (cmd.exit_code) return *cmd.exit_code;
   const po::variables_map& vm = cmd.vm;
@@ -436,8 +470,8 @@ int cmd_merge(const std::vector<std::string>& args) {
   if (out.empty()) out = (std::filesystem::path(dir) / "summary.json").string();
   write_json_atomically(out, summary);
   if (!vm.count("quiet")) print_groups(summary["groups"], std::cout);
-  std::cout << "summary: " << out << " (" << summary["cells"].size() << " cells, " << summary["groups"].size()
-            << " groups)\n";
+  std::cout << "summary: " << out << " (" << summary["cells"].size() << " cells, "
+            << summary["groups"].size() << " groups)\n";
   return 0;
 }
 
@@ -446,26 +480,33 @@ int cmd_compare(const std::vector<std::string>& args) {
   po::options_description opts("compare options");
   opts.add_options()("help,h", "show this help")(
       "tolerance", po::value<std::vector<std::string>>(&given)->composing(),
-      "metric=value: absolute change allowed against the metric's direction (repeatable; 'all=value' for "
+      "metric=value: absolute change allowed against the metric's direction (repeatable; "
+      "'all=value' for "
       "every metric; default 0)");
-  Command cmd = parse_command(args, opts, "usage: d2ace-bench compare REFERENCE CURRENT [--tolerance metric=value]...", 2, 2);
+  Command cmd = parse_command(
+      args, opts, "usage: d2ace-bench compare REFERENCE CURRENT [--tolerance metric=value]...", 2,
+      2);
   if (cmd.exit_code) return *cmd.exit_code;
   std::map<std::string, double> tolerances;
   for (const auto& [k, v] : Params::parse_assignments(given, "--tolerance")) {
     if (k != "all") metric_info(k);  // an unknown metric name is bad input
     char* end = nullptr;
     double x = std::strtod(v.c_str(), &end);
-    if (end == v.c_str() || *end != '\0' || !(x >= 0)) throw InputError("--tolerance " + k + ": expected a non-negative number, got '" + v + "'");
+    if (end == v.c_str() || *end != '\0' || !(x >= 0))
+      throw InputError("--tolerance " + k + ": expected a non-negative number, got '" + v + "'");
     tolerances[k] = x;
   }
-  Comparison c = compare_summaries(read_json_file(cmd.positional[0]), read_json_file(cmd.positional[1]), tolerances);
+  Comparison c = compare_summaries(read_json_file(cmd.positional[0]),
+                                   read_json_file(cmd.positional[1]), tolerances);
   for (const auto& line : c.regressions) std::cout << "REGRESSION  " << line << "\n";
-  for (const auto& line : c.missing_in_current) std::cout << "MISSING     " << line << " (in the reference, not in the current summary)\n";
+  for (const auto& line : c.missing_in_current)
+    std::cout << "MISSING     " << line << " (in the reference, not in the current summary)\n";
   for (const auto& line : c.improvements) std::cout << "improved    " << line << "\n";
-  for (const auto& line : c.missing_in_reference) std::cout << "new         " << line << " (not in the reference)\n";
+  for (const auto& line : c.missing_in_reference)
+    std::cout << "new         " << line << " (not in the reference)\n";
   std::cout << c.compared << " cells compared: " << c.regressions.size() << " regressions, "
-            << c.missing_in_current.size() << " missing, " << c.improvements.size() << " improvements, "
-            << c.missing_in_reference.size() << " new\n";
+            << c.missing_in_current.size() << " missing, " << c.improvements.size()
+            << " improvements, " << c.missing_in_reference.size() << " new\n";
   return c.regressions.empty() && c.missing_in_current.empty() ? 0 : 1;
 }
 
@@ -473,19 +514,23 @@ int cmd_slurm(const std::vector<std::string>& args) {
   SlurmOptions o;
   po::options_description opts("slurm options");
   opts.add_options()("help,h", "show this help")(
-      "out", po::value<std::string>(&o.out), "matrix directory (the cells' reports go to DIR/cells)")(
+      "out", po::value<std::string>(&o.out),
+      "matrix directory (the cells' reports go to DIR/cells)")(
       "partition", po::value<std::string>(&o.partition), "sbatch --partition")(
       "time", po::value<std::string>(&o.time), "sbatch --time, per cell (e.g. 02:00:00)")(
       "mem", po::value<std::string>(&o.mem), "sbatch --mem, per cell (e.g. 8G)")(
       "account", po::value<std::string>(&o.account), "sbatch --account")(
-      "cpus-per-task", po::value<int>(&o.cpus_per_task)->default_value(2), "CPUs per cell (its BLAS threads)")(
+      "cpus-per-task", po::value<int>(&o.cpus_per_task)->default_value(2),
+      "CPUs per cell (its BLAS threads)")(
       "sbatch-option", po::value<std::vector<std::string>>(&o.extra)->composing(),
       "a further #SBATCH line, e.g. --sbatch-option=--qos=short (repeatable)")(
       "max-array-size", po::value<int64_t>(&o.max_array_size)->default_value(1001),
-      "the cluster's MaxArraySize (scontrol show config); larger matrices are split into several arrays")(
-      "failed-only", "only the cells without a finished report (missing, unreadable or failed)")(
+      "the cluster's MaxArraySize (scontrol show config); larger matrices are split into several "
+      "arrays")("failed-only",
+                "only the cells without a finished report (missing, unreadable or failed)")(
       "submit", "run the submit script now (sbatch must be on PATH)");
-  Command cmd = parse_command(args, opts, "usage: d2ace-bench slurm CONFIG --out DIR [options]", 1, 1);
+  Command cmd =
+      parse_command(args, opts, "usage: d2ace-bench slurm CONFIG --out DIR [options]", 1, 1);
   if (cmd.exit_code) return *cmd.exit_code;
   const po::variables_map& vm = cmd.vm;
   if (o.out.empty()) throw InputError("slurm: --out DIR is required");
@@ -497,11 +542,14 @@ int cmd_slurm(const std::vector<std::string>& args) {
   std::vector<MatrixCell> cells = expand_matrix(config, reg);  // bad input stops here
   std::vector<int64_t> indices;
   for (size_t i = 0; i < cells.size(); ++i) {
-    const std::string report = (std::filesystem::path(o.out) / "cells" / (cells[i].id + ".json")).string();
-    if (!vm.count("failed-only") || inspect_cell_file(report) != CellFile::kDone) indices.push_back(static_cast<int64_t>(i));
+    const std::string report =
+        (std::filesystem::path(o.out) / "cells" / (cells[i].id + ".json")).string();
+    if (!vm.count("failed-only") || inspect_cell_file(report) != CellFile::kDone)
+      indices.push_back(static_cast<int64_t>(i));
   }
   if (indices.empty()) {
-    std::cout << "slurm: every cell of " << config.name << " has a finished report; nothing to submit\n";
+    std::cout << "slurm: every cell of " << config.name
+              << " has a finished report; nothing to submit\n";
     return 0;
   }
   std::filesystem::create_directories(std::filesystem::path(o.out) / "cells");
@@ -535,7 +583,8 @@ int main(int argc, char** argv) {
     if (cmd == "merge") return cmd_merge(args);
     if (cmd == "compare") return cmd_compare(args);
     if (cmd == "slurm") return cmd_slurm(args);
-    throw InputError("unknown command '" + cmd + "' (expected run, list, inspect, summary, matrix, merge, compare or slurm)");
+    throw InputError("unknown command '" + cmd +
+                     "' (expected run, list, inspect, summary, matrix, merge, compare or slurm)");
   } catch (const InputError& e) {
     std::cerr << "d2ace-bench: error: " << e.what() << "\n";
     return 2;

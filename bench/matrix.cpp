@@ -28,8 +28,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // What the matrix sets itself, never a config's `settings`.
-const std::set<std::string> kReserved = {"dataset", "model", "model-param", "selector", "selector-param", "seed",
-                                         "folds", "fold", "threads", "out", "quiet", "help"};
+const std::set<std::string> kReserved = {"dataset",        "model", "model-param", "selector",
+                                         "selector-param", "seed",  "folds",       "fold",
+                                         "threads",        "out",   "quiet",       "help"};
 
 std::string scalar_text(const Json& v, const std::string& where) {
   if (v.is_string()) return v.get<std::string>();
@@ -45,7 +46,8 @@ MatrixComponent component(const Json& j, const std::string& where) {
     c.name = j["name"].get<std::string>();
     if (j.contains("params")) {
       if (!j["params"].is_object()) throw InputError(where + ".params: expected an object");
-      for (const auto& [k, v] : j["params"].items()) c.params[k] = scalar_text(v, where + ".params." + k);
+      for (const auto& [k, v] : j["params"].items())
+        c.params[k] = scalar_text(v, where + ".params." + k);
     }
     for (const auto& [k, v] : j.items())
       if (k != "name" && k != "params") throw InputError(where + ": unknown key '" + k + "'");
@@ -56,7 +58,8 @@ MatrixComponent component(const Json& j, const std::string& where) {
   return c;
 }
 
-std::vector<MatrixComponent> components(const Json& doc, const std::string& key, const std::string& file) {
+std::vector<MatrixComponent> components(const Json& doc, const std::string& key,
+                                        const std::string& file) {
   if (!doc.contains(key) || !doc[key].is_array() || doc[key].empty())
     throw InputError(file + ": '" + key + "' must be a non-empty array");
   std::vector<MatrixComponent> out;
@@ -75,8 +78,10 @@ std::string clock_text(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "--:--";
   const long s = std::lround(seconds);
   char buffer[32];
-  if (s >= 3600) std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  else std::snprintf(buffer, sizeof buffer, "%02ld:%02ld", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else
+    std::snprintf(buffer, sizeof buffer, "%02ld:%02ld", s / 60, s % 60);
   return buffer;
 }
 
@@ -96,8 +101,9 @@ std::string MatrixComponent::label() const {
 MatrixConfig load_matrix_config(const std::string& path) {
   Json doc = read_json_file(path);
   if (!doc.is_object()) throw InputError(path + ": expected a JSON object");
-  static const std::set<std::string> known = {"name", "description", "datasets", "models", "selectors",
-                                              "seeds", "folds", "only_folds", "settings"};
+  static const std::set<std::string> known = {"name",   "description", "datasets",
+                                              "models", "selectors",   "seeds",
+                                              "folds",  "only_folds",  "settings"};
   for (const auto& [k, v] : doc.items())
     if (!known.count(k)) throw InputError(path + ": unknown key '" + k + "'");
   MatrixConfig c;
@@ -114,9 +120,11 @@ MatrixConfig load_matrix_config(const std::string& path) {
   c.selectors = components(doc, "selectors", path);
   if (doc.contains("seeds")) {
     c.seeds.clear();
-    if (!doc["seeds"].is_array() || doc["seeds"].empty()) throw InputError(path + ": 'seeds' must be a non-empty array");
+    if (!doc["seeds"].is_array() || doc["seeds"].empty())
+      throw InputError(path + ": 'seeds' must be a non-empty array");
     for (const auto& s : doc["seeds"]) {
-      if (!s.is_number_unsigned()) throw InputError(path + ": 'seeds' must hold non-negative integers");
+      if (!s.is_number_unsigned())
+        throw InputError(path + ": 'seeds' must hold non-negative integers");
       c.seeds.push_back(s.get<uint64_t>());
     }
   }
@@ -129,14 +137,16 @@ MatrixConfig load_matrix_config(const std::string& path) {
     if (!doc["only_folds"].is_array()) throw InputError(path + ": 'only_folds' must be an array");
     for (const auto& f : doc["only_folds"]) {
       if (!f.is_number_integer() || f.get<int64_t>() < 0 || f.get<int64_t>() >= c.folds)
-        throw InputError(path + ": 'only_folds' entries must be fold numbers in 0.." + std::to_string(c.folds - 1));
+        throw InputError(path + ": 'only_folds' entries must be fold numbers in 0.." +
+                         std::to_string(c.folds - 1));
       c.only_folds.push_back(f.get<int64_t>());
     }
   }
   if (doc.contains("settings")) {
     if (!doc["settings"].is_object()) throw InputError(path + ": 'settings' must be an object");
     for (const auto& [k, v] : doc["settings"].items()) {
-      if (kReserved.count(k)) throw InputError(path + ": settings." + k + " is set by the matrix itself");
+      if (kReserved.count(k))
+        throw InputError(path + ": settings." + k + " is set by the matrix itself");
       c.settings[k] = scalar_text(v, path + ": settings." + k);
     }
   }
@@ -165,7 +175,8 @@ std::vector<std::string> MatrixCell::run_args() const {
   for (const auto& [k, v] : model.params) a.insert(a.end(), {"--model-param", k + "=" + v});
   a.insert(a.end(), {"--selector", selector.name});
   for (const auto& [k, v] : selector.params) a.insert(a.end(), {"--selector-param", k + "=" + v});
-  a.insert(a.end(), {"--seed", std::to_string(seed), "--folds", std::to_string(folds), "--fold", std::to_string(fold)});
+  a.insert(a.end(), {"--seed", std::to_string(seed), "--folds", std::to_string(folds), "--fold",
+                     std::to_string(fold)});
   for (const auto& [k, v] : settings) {
     if (v == "false") continue;  // a switch left off
     a.push_back("--" + k);
@@ -190,21 +201,29 @@ std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registri
             RunOptions parsed = parse_run_options(args);
             ComponentParams params = check_settings(parsed.config, registries);
             if (fold == folds.front() && seed == config.seeds.front())
-              dataset_files({dataset, parsed.config.labels_xml, parsed.config.data_dir, parsed.config.keep_ratio});
+              dataset_files({dataset, parsed.config.labels_xml, parsed.config.data_dir,
+                             parsed.config.keep_ratio});
             // Building each component once also checks its parameter values, and gives its version.
-            const std::string mkey = "model " + model.label(), skey = "selector " + selector.label();
+            const std::string mkey = "model " + model.label(),
+                              skey = "selector " + selector.label();
             if (!versions.count(mkey))
-              versions[mkey] = registries.models.get(model.name).make(params.model, {4, 2, {}, 0}).version;
+              versions[mkey] =
+                  registries.models.get(model.name).make(params.model, {4, 2, {}, 0}).version;
             if (!versions.count(skey))
-              versions[skey] = registries.selectors.get(selector.name).make(params.selector).version;
-            c.id = cell_id(Json{{"cell", c.key()}, {"model_version", versions[mkey]}, {"selector_version", versions[skey]}});
+              versions[skey] =
+                  registries.selectors.get(selector.name).make(params.selector).version;
+            c.id = cell_id(Json{{"cell", c.key()},
+                                {"model_version", versions[mkey]},
+                                {"selector_version", versions[skey]}});
             cells.push_back(std::move(c));
           }
-  std::sort(cells.begin(), cells.end(), [](const MatrixCell& a, const MatrixCell& b) { return a.id < b.id; });
+  std::sort(cells.begin(), cells.end(),
+            [](const MatrixCell& a, const MatrixCell& b) { return a.id < b.id; });
   return cells;
 }
 
-std::vector<MatrixCell> shard_cells(const std::vector<MatrixCell>& cells, const std::string& shard) {
+std::vector<MatrixCell> shard_cells(const std::vector<MatrixCell>& cells,
+                                    const std::string& shard) {
   long long i = -1, n = -1;
   char tail = 0;
   if (std::sscanf(shard.c_str(), "%lld/%lld%c", &i, &n, &tail) != 2 || n < 1 || i < 0 || i >= n)
@@ -237,15 +256,21 @@ MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCel
   fs::create_directories(log_dir);
   // Leftovers of a killed run: temporary report files never renamed into place.
   for (const auto& entry : fs::directory_iterator(cell_dir))
-    if (entry.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(entry.path());
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos)
+      fs::remove(entry.path());
   Json listing;
   listing["schema_version"] = kReportSchemaVersion;
   listing["kind"] = "matrix";
   listing["config"] = config.source;
   Json list = Json::array();
   for (const auto& c : all)
-    list.push_back({{"id", c.id}, {"dataset", c.dataset}, {"model", c.model.label()},
-                    {"selector", c.selector.label()}, {"seed", c.seed}, {"fold", c.fold}, {"key", c.key()}});
+    list.push_back({{"id", c.id},
+                    {"dataset", c.dataset},
+                    {"model", c.model.label()},
+                    {"selector", c.selector.label()},
+                    {"seed", c.seed},
+                    {"fold", c.fold},
+                    {"key", c.key()}});
   // Every cell of the matrix, whatever part of it this process runs (shards and Slurm tasks
   // write the same listing).
   listing["cells"] = list;
@@ -255,8 +280,10 @@ MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCel
   o.total = static_cast<int64_t>(cells.size());
   std::vector<const MatrixCell*> todo;
   for (const auto& c : cells) {
-    if (inspect_cell_file((cell_dir / (c.id + ".json")).string()) == CellFile::kDone) ++o.skipped;
-    else todo.push_back(&c);
+    if (inspect_cell_file((cell_dir / (c.id + ".json")).string()) == CellFile::kDone)
+      ++o.skipped;
+    else
+      todo.push_back(&c);
   }
   const int jobs = std::max(1, options.jobs);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -267,13 +294,18 @@ MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCel
   size_t next = 0;
   auto report = [&]() {
     if (!options.progress) return;
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const int64_t finished = o.done + o.failed, left = static_cast<int64_t>(todo.size()) - finished;
-    const double eta = finished > 0 ? elapsed / static_cast<double>(finished) * static_cast<double>(left) : NAN;
-    std::fprintf(stderr, "%smatrix %s: %lld/%lld cells finished (%lld skipped, %lld failed), %zu running, elapsed %s, ETA %s%s",
+    const double eta =
+        finished > 0 ? elapsed / static_cast<double>(finished) * static_cast<double>(left) : NAN;
+    std::fprintf(stderr,
+                 "%smatrix %s: %lld/%lld cells finished (%lld skipped, %lld failed), %zu running, "
+                 "elapsed %s, ETA %s%s",
                  tty ? "\r" : "", config.name.c_str(), static_cast<long long>(o.skipped + finished),
-                 static_cast<long long>(o.total), static_cast<long long>(o.skipped), static_cast<long long>(o.failed),
-                 running.size(), clock_text(elapsed).c_str(), clock_text(eta).c_str(), tty ? "   " : "\n");
+                 static_cast<long long>(o.total), static_cast<long long>(o.skipped),
+                 static_cast<long long>(o.failed), running.size(), clock_text(elapsed).c_str(),
+                 clock_text(eta).c_str(), tty ? "   " : "\n");
     std::fflush(stderr);
   };
   report();
@@ -312,13 +344,15 @@ MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCel
     const MatrixCell& c = *it->second;
     running.erase(it);
     const bool ok = inspect_cell_file((cell_dir / (c.id + ".json")).string()) == CellFile::kDone;
-    if (ok) ++o.done;
-    else ++o.failed;
+    if (ok)
+      ++o.done;
+    else
+      ++o.failed;
     if (!ok && options.progress)
-      std::fprintf(stderr, "%scell %s (%s %s %s seed %llu fold %lld) failed: see %s\n", tty ? "\n" : "", c.id.c_str(),
-                   c.dataset.c_str(), c.model.label().c_str(), c.selector.label().c_str(),
-                   static_cast<unsigned long long>(c.seed), static_cast<long long>(c.fold),
-                   (log_dir / (c.id + ".log")).string().c_str());
+      std::fprintf(stderr, "%scell %s (%s %s %s seed %llu fold %lld) failed: see %s\n",
+                   tty ? "\n" : "", c.id.c_str(), c.dataset.c_str(), c.model.label().c_str(),
+                   c.selector.label().c_str(), static_cast<unsigned long long>(c.seed),
+                   static_cast<long long>(c.fold), (log_dir / (c.id + ".log")).string().c_str());
     report();
   }
   if (options.progress && tty) std::fprintf(stderr, "\n");
@@ -342,7 +376,8 @@ Json merge_reports(const std::string& dir) {
   for (const auto& entry : fs::directory_iterator(cells_dir))
     if (entry.is_regular_file() && entry.path().extension() == ".json" &&
         entry.path().filename().string().find(".tmp.") == std::string::npos &&
-        entry.path().filename().string().rfind("matrix-", 0) != 0 && entry.path().filename() != "summary.json")
+        entry.path().filename().string().rfind("matrix-", 0) != 0 &&
+        entry.path().filename() != "summary.json")
       files.push_back(entry.path());
   std::sort(files.begin(), files.end());
 
@@ -377,7 +412,8 @@ Json merge_reports(const std::string& dir) {
     }
   }
   auto order = [](const Row& a, const Row& b) {
-    return std::tie(a.dataset, a.model, a.selector, a.seed, a.fold) < std::tie(b.dataset, b.model, b.selector, b.seed, b.fold);
+    return std::tie(a.dataset, a.model, a.selector, a.seed, a.fold) <
+           std::tie(b.dataset, b.model, b.selector, b.seed, b.fold);
   };
   std::stable_sort(rows.begin(), rows.end(), order);
 
@@ -388,8 +424,8 @@ Json merge_reports(const std::string& dir) {
   for (size_t i = 0; i < rows.size();) {
     size_t j = i;
     std::vector<Json> members;
-    while (j < rows.size() && rows[j].dataset == rows[i].dataset && rows[j].model == rows[i].model &&
-           rows[j].selector == rows[i].selector)
+    while (j < rows.size() && rows[j].dataset == rows[i].dataset &&
+           rows[j].model == rows[i].model && rows[j].selector == rows[i].selector)
       members.push_back(rows[j++].cell);
     Json g;
     g["dataset"] = rows[i].dataset;
@@ -407,7 +443,8 @@ Json merge_reports(const std::string& dir) {
     c["selector"] = r.selector;
     c["seed"] = r.seed;
     c["fold"] = r.fold;
-    c["id"] = listed.count(r.file_id) ? r.file_id : r.cell.value("id", "");  // the matrix cell id where known
+    c["id"] = listed.count(r.file_id) ? r.file_id
+                                      : r.cell.value("id", "");  // the matrix cell id where known
     c["state"] = r.cell["status"]["state"];
     Json m = Json::object();
     if (r.cell.contains("metrics") && r.cell["metrics"].is_object())
@@ -415,8 +452,10 @@ Json merge_reports(const std::string& dir) {
     c["metrics"] = m;
     if (r.cell.contains("timings")) {
       const Json& t = r.cell["timings"];
-      c["timings"] = {{"training_s", t["training_s"]}, {"selection_s", t["selection_s"]["total"]},
-                      {"evaluation_s", t["evaluation_s"]}, {"wall_s", t["wall_s"]}};
+      c["timings"] = {{"training_s", t["training_s"]},
+                      {"selection_s", t["selection_s"]["total"]},
+                      {"evaluation_s", t["evaluation_s"]},
+                      {"wall_s", t["wall_s"]}};
     }
     cells.push_back(c);
   }
@@ -425,13 +464,15 @@ Json merge_reports(const std::string& dir) {
   return summary;
 }
 
-Comparison compare_summaries(const Json& reference, const Json& current, const std::map<std::string, double>& tolerances) {
+Comparison compare_summaries(const Json& reference, const Json& current,
+                             const std::map<std::string, double>& tolerances) {
   for (const auto* doc : {&reference, &current})
     if (!doc->is_object() || doc->value("kind", "") != "summary" || !doc->contains("cells"))
       throw InputError("compare: both files must be summaries written by 'd2ace-bench merge'");
   auto key = [](const Json& c) {
     return c["dataset"].get<std::string>() + " | " + c["model"].get<std::string>() + " | " +
-           c["selector"].get<std::string>() + " | seed " + std::to_string(c["seed"].get<uint64_t>()) + " | fold " +
+           c["selector"].get<std::string>() + " | seed " +
+           std::to_string(c["seed"].get<uint64_t>()) + " | fold " +
            std::to_string(c["fold"].get<int64_t>());
   };
   auto tolerance = [&](const std::string& metric) {
@@ -455,23 +496,28 @@ Comparison compare_summaries(const Json& reference, const Json& current, const s
     const Json& c = *it->second;
     ++out.compared;
     if (r["state"] == "done" && c["state"] != "done") {
-      out.regressions.push_back(k + ": state " + c["state"].get<std::string>() + " (reference: done)");
+      out.regressions.push_back(k + ": state " + c["state"].get<std::string>() +
+                                " (reference: done)");
       continue;
     }
     for (const auto& info : metric_catalog()) {
       if (!r["metrics"].contains(info.name)) continue;
       const Json& rv = r["metrics"][info.name];
       const Json cv = c["metrics"].value(info.name, Json(nullptr));
-      const double a = rv.is_number() ? rv.get<double>() : NAN, b = cv.is_number() ? cv.get<double>() : NAN;
+      const double a = rv.is_number() ? rv.get<double>() : NAN,
+                   b = cv.is_number() ? cv.get<double>() : NAN;
       if (std::isnan(a) && std::isnan(b)) continue;
       double worse;  // > 0: current is worse
-      if (std::isnan(b)) worse = INFINITY;
-      else if (std::isnan(a)) worse = -INFINITY;
-      else worse = info.direction == Direction::kHigherIsBetter ? a - b : b - a;
+      if (std::isnan(b))
+        worse = INFINITY;
+      else if (std::isnan(a))
+        worse = -INFINITY;
+      else
+        worse = info.direction == Direction::kHigherIsBetter ? a - b : b - a;
       const double tol = tolerance(info.name);
       if (std::fabs(worse) <= tol) continue;
-      std::snprintf(buffer, sizeof buffer, "%s: %s %.6g -> %.6g (%+.6g, tolerance %g, %s)", k.c_str(),
-                    info.name.c_str(), a, b, b - a, tol, to_string(info.direction));
+      std::snprintf(buffer, sizeof buffer, "%s: %s %.6g -> %.6g (%+.6g, tolerance %g, %s)",
+                    k.c_str(), info.name.c_str(), a, b, b - a, tol, to_string(info.direction));
       (worse > 0 ? out.regressions : out.improvements).push_back(buffer);
     }
   }

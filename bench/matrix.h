@@ -58,7 +58,7 @@ struct MatrixCell {
   uint64_t seed = 55;
   int64_t folds = 5, fold = 0;
   std::map<std::string, std::string> settings;
-  Json key() const;                      // the cell's normalised configuration
+  Json key() const;                           // the cell's normalised configuration
   std::vector<std::string> run_args() const;  // `run` arguments, without --out/--threads/--quiet
 };
 

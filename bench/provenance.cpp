@@ -53,12 +53,12 @@ std::string loaded_blas() {
     }
   }
   if (found.empty()) return "unknown";
-  std::string kind = found.find("openblas") != std::string::npos  ? "openblas"
-                     : found.find("blis") != std::string::npos    ? "blis"
-                     : found.find("mkl") != std::string::npos     ? "mkl"
-                     : found.find("atlas") != std::string::npos   ? "atlas"
+  std::string kind = found.find("openblas") != std::string::npos ? "openblas"
+                     : found.find("blis") != std::string::npos   ? "blis"
+                     : found.find("mkl") != std::string::npos    ? "mkl"
+                     : found.find("atlas") != std::string::npos  ? "atlas"
                      : found.find("/blas/") != std::string::npos ? "reference"
-                                                                   : "other";
+                                                                 : "other";
   return kind + " (" + found + ")";
 }
 

@@ -22,12 +22,16 @@ Json number(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
 Json timings_json(const Timings& t, double wall) {
   Json j;
   j["training_s"] = t.training;
-  j["selection_s"] = {{"plan", t.plan}, {"observe", t.observe}, {"rescore", t.rescore}, {"end_epoch", t.end_epoch},
-                       {"total", t.selection()}};
+  j["selection_s"] = {{"plan", t.plan},
+                      {"observe", t.observe},
+                      {"rescore", t.rescore},
+                      {"end_epoch", t.end_epoch},
+                      {"total", t.selection()}};
   j["evaluation_s"] = t.evaluation;
   j["neighbour_search_s"] = t.neighbour_search;
   j["wall_s"] = wall;
-  j["selection_share_of_training"] = t.training > 0 ? number(t.selection() / t.training) : Json(nullptr);
+  j["selection_share_of_training"] =
+      t.training > 0 ? number(t.selection() / t.training) : Json(nullptr);
   return j;
 }
 
@@ -66,7 +70,8 @@ Json metrics_json(const Evaluation& ev, double threshold) {
   m["threshold"] = threshold;
   Json test;
   for (const auto& v : ev.values)
-    test[v.name] = {{"value", number(v.value)}, {"direction", to_string(metric_info(v.name).direction)}};
+    test[v.name] = {{"value", number(v.value)},
+                    {"direction", to_string(metric_info(v.name).direction)}};
   m["test"] = test;
   m["counts"] = {{"instances", ev.instances},
                  {"labels", ev.labels},
@@ -79,7 +84,8 @@ Json metrics_json(const Evaluation& ev, double threshold) {
   return m;
 }
 
-void add_stat(Json& into, const std::string& name, const std::vector<double>& xs, const char* direction) {
+void add_stat(Json& into, const std::string& name, const std::vector<double>& xs,
+              const char* direction) {
   double sum = 0;
   int n = 0;
   for (double x : xs)
@@ -119,9 +125,12 @@ Json cell_header(const Json& identity, const Json& provenance, const std::string
 
 }  // namespace
 
-Json cell_report(const Json& identity, const Json& provenance, const TrainingResult& r, double wall) {
-  Json j = cell_header(identity, provenance, r.status == RunStatus::kDone ? "done" : "diverged", r.message);
-  const double threshold = identity.contains("trainer") ? identity["trainer"].value("threshold", 0.5) : 0.5;
+Json cell_report(const Json& identity, const Json& provenance, const TrainingResult& r,
+                 double wall) {
+  Json j = cell_header(identity, provenance, r.status == RunStatus::kDone ? "done" : "diverged",
+                       r.message);
+  const double threshold =
+      identity.contains("trainer") ? identity["trainer"].value("threshold", 0.5) : 0.5;
   j["metrics"] = r.status == RunStatus::kDone ? metrics_json(r.test, threshold) : Json(nullptr);
   j["best_epoch"] = r.best_epoch;
   j["curves"] = curves_json(r.epochs);
@@ -156,7 +165,8 @@ Json summarize_cells(const std::vector<Json>& cells) {
   s["done"] = done;
   Json m = Json::object();
   for (const auto& info : metric_catalog())
-    if (metrics.count(info.name)) add_stat(m, info.name, metrics[info.name], to_string(info.direction));
+    if (metrics.count(info.name))
+      add_stat(m, info.name, metrics[info.name], to_string(info.direction));
   s["metrics"] = m;
   Json t = Json::object();
   for (const char* name : {"training_s", "selection_s", "evaluation_s", "wall_s"})

@@ -30,7 +30,8 @@ void write_script(const fs::path& path, const std::string& text) {
                             fs::perms::others_read | fs::perms::others_exec);
 }
 
-std::string header(const SlurmOptions& o, const std::string& name, const fs::path& logs, bool array) {
+std::string header(const SlurmOptions& o, const std::string& name, const fs::path& logs,
+                   bool array) {
   std::string h = "#!/bin/bash\n";
   h += "#SBATCH --job-name=" + name + "\n";
   h += "#SBATCH --output=" + (logs / (array ? "%A_%a.out" : "%j.out")).string() + "\n";
@@ -58,8 +59,8 @@ std::string slurm_index_list(const std::vector<int64_t>& indices) {
   return s;
 }
 
-SlurmScripts write_slurm_scripts(const std::vector<MatrixCell>& cells, const std::vector<int64_t>& indices,
-                                 const SlurmOptions& o) {
+SlurmScripts write_slurm_scripts(const std::vector<MatrixCell>& cells,
+                                 const std::vector<int64_t>& indices, const SlurmOptions& o) {
   if (o.max_array_size < 2) throw InputError("--max-array-size must be at least 2");
   if (o.cpus_per_task < 1) throw InputError("--cpus-per-task must be at least 1");
   const fs::path dir = fs::path(o.out) / "slurm", logs = dir / "logs";
@@ -69,7 +70,8 @@ SlurmScripts write_slurm_scripts(const std::vector<MatrixCell>& cells, const std
   const int64_t M = o.max_array_size - 1;
   std::map<int64_t, std::vector<int64_t>> by_array;
   for (int64_t i : indices) {
-    if (i < 0 || i >= static_cast<int64_t>(cells.size())) throw std::logic_error("slurm: cell index out of range");
+    if (i < 0 || i >= static_cast<int64_t>(cells.size()))
+      throw std::logic_error("slurm: cell index out of range");
     by_array[i / M].push_back(i % M);
   }
   SlurmScripts s;
@@ -79,11 +81,12 @@ SlurmScripts write_slurm_scripts(const std::vector<MatrixCell>& cells, const std
     const int64_t offset = block * M;
     std::string text = header(o, "d2ace-cells-" + std::to_string(k), logs, true);
     text += "#SBATCH --array=" + slurm_index_list(ids) + "\n";
-    text += "# Matrix cells " + std::to_string(offset) + " + task id (of " + std::to_string(cells.size()) +
-            ", in id order; see d2ace-bench matrix --dry-run).\n";
+    text += "# Matrix cells " + std::to_string(offset) + " + task id (of " +
+            std::to_string(cells.size()) + ", in id order; see d2ace-bench matrix --dry-run).\n";
     text += "set -euo pipefail\n";
-    text += "exec " + quote(o.executable) + " matrix " + quote(o.config) + " --out " + quote(o.out) +
-            " --cell $((" + std::to_string(offset) + " + SLURM_ARRAY_TASK_ID)) --threads \"${SLURM_CPUS_PER_TASK:-" +
+    text += "exec " + quote(o.executable) + " matrix " + quote(o.config) + " --out " +
+            quote(o.out) + " --cell $((" + std::to_string(offset) +
+            " + SLURM_ARRAY_TASK_ID)) --threads \"${SLURM_CPUS_PER_TASK:-" +
             std::to_string(o.cpus_per_task) + "}\" --quiet\n";
     const fs::path path = dir / ("cells-" + std::to_string(k) + ".sbatch");
     write_script(path, text);
@@ -103,7 +106,8 @@ SlurmScripts write_slurm_scripts(const std::vector<MatrixCell>& cells, const std
   s.merge = (dir / "merge.sbatch").string();
   write_script(s.merge, merge);
 
-  std::string submit = "#!/bin/bash\n# Submits the cell arrays, then the merge job once all of them succeeded.\n";
+  std::string submit =
+      "#!/bin/bash\n# Submits the cell arrays, then the merge job once all of them succeeded.\n";
   submit += "set -euo pipefail\ncd " + quote(dir.string()) + "\ndeps=\"\"\n";
   for (const auto& a : s.arrays) {
     submit += "id=$(sbatch --parsable \"$@\" " + quote(a) + ")\n";

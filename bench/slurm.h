@@ -18,26 +18,27 @@
 namespace d2ace {
 
 struct SlurmOptions {
-  std::string out;                        // the matrix directory
-  std::string config;                     // absolute path of the matrix config
-  std::string executable;                 // absolute path of d2ace-bench
+  std::string out;         // the matrix directory
+  std::string config;      // absolute path of the matrix config
+  std::string executable;  // absolute path of d2ace-bench
   std::string partition, time, mem, account;
   int cpus_per_task = 2;
-  int64_t max_array_size = 1001;          // Slurm's default MaxArraySize: indices 0..1000
-  std::vector<std::string> extra;         // further #SBATCH lines, e.g. "--qos=short"
+  int64_t max_array_size = 1001;   // Slurm's default MaxArraySize: indices 0..1000
+  std::vector<std::string> extra;  // further #SBATCH lines, e.g. "--qos=short"
 };
 
 struct SlurmScripts {
-  std::vector<std::string> arrays;        // paths of the array scripts
-  std::string merge, submit;              // paths
+  std::vector<std::string> arrays;  // paths of the array scripts
+  std::string merge, submit;        // paths
   int64_t tasks = 0;
 };
 
 // Slurm's index list for sorted, distinct non-negative integers: "0-4,7,9-10".
 std::string slurm_index_list(const std::vector<int64_t>& indices);
 
-// Writes the scripts for the cells at `indices` (positions in `cells`, the full matrix in id order).
-SlurmScripts write_slurm_scripts(const std::vector<MatrixCell>& cells, const std::vector<int64_t>& indices,
-                                 const SlurmOptions& options);
+// Writes the scripts for the cells at `indices` (positions in `cells`, the full matrix in id
+// order).
+SlurmScripts write_slurm_scripts(const std::vector<MatrixCell>& cells,
+                                 const std::vector<int64_t>& indices, const SlurmOptions& options);
 
 }  // namespace d2ace

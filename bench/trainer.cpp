@@ -14,7 +14,9 @@ namespace d2ace {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // A deep copy of every parameter and buffer (the released code's shallow copy is quirk Q1).
@@ -48,7 +50,8 @@ torch::Tensor predict_probabilities(MultiLabelModel& model, const torch::Tensor&
   model.eval();
   std::vector<torch::Tensor> parts;
   for (int64_t start = 0; start < X.size(0); start += chunk)
-    parts.push_back(torch::sigmoid(model.forward(X.slice(0, start, std::min(X.size(0), start + chunk)))));
+    parts.push_back(
+        torch::sigmoid(model.forward(X.slice(0, start, std::min(X.size(0), start + chunk)))));
   model.train();
   return torch::cat(parts);
 }
@@ -60,7 +63,8 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
   Timings& t = result.timings;
   const int64_t n = pool.size();
   const int64_t steps_per_epoch = (n + config.batch_size - 1) / config.batch_size;
-  const int64_t warm_steps = static_cast<int64_t>(std::llround(config.lr_warmup_epochs * steps_per_epoch));
+  const int64_t warm_steps =
+      static_cast<int64_t>(std::llround(config.lr_warmup_epochs * steps_per_epoch));
   // One Adam group per model parameter group; a group's learning rate is its scale times the
   // schedule's (DELA trains its gates at 0.8 times the rate).
   std::vector<double> lr_scales;
@@ -68,15 +72,18 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
   for (ParameterGroup& g : model.parameter_groups()) {
     if (g.parameters.empty()) continue;
     lr_scales.push_back(g.lr_scale);
-    groups.emplace_back(g.parameters, std::make_unique<torch::optim::AdamOptions>(
-                                          torch::optim::AdamOptions(config.learning_rate * g.lr_scale)
-                                              .weight_decay(config.weight_decay)));
+    groups.emplace_back(g.parameters,
+                        std::make_unique<torch::optim::AdamOptions>(
+                            torch::optim::AdamOptions(config.learning_rate * g.lr_scale)
+                                .weight_decay(config.weight_decay)));
   }
-  torch::optim::Adam optimizer(std::move(groups),
-                               torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
+  torch::optim::Adam optimizer(
+      std::move(groups),
+      torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
   auto set_lr = [&](double lr) {
     for (size_t k = 0; k < optimizer.param_groups().size(); ++k)
-      static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[k].options()).lr(lr * lr_scales[k]);
+      static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[k].options())
+          .lr(lr * lr_scales[k]);
   };
 
   auto t0 = Clock::now();
@@ -110,8 +117,9 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
     double loss_sum = 0;
     for (const torch::Tensor& batch : plan.batches) {
       ++step;
-      double lr = warm_steps > 0 ? config.learning_rate * std::min(1.0, static_cast<double>(step) / warm_steps)
-                                 : config.learning_rate;
+      double lr = warm_steps > 0
+                      ? config.learning_rate * std::min(1.0, static_cast<double>(step) / warm_steps)
+                      : config.learning_rate;
       set_lr(lr);
       rec.learning_rate = lr;
       t0 = Clock::now();
@@ -135,7 +143,8 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
       if (needs != Observation::kNothing) {
         c10::InferenceMode selection;
         torch::Tensor probabilities;
-        if (needs == Observation::kProbabilitiesAndLosses) probabilities = torch::sigmoid(out.logits.detach());
+        if (needs == Observation::kProbabilitiesAndLosses)
+          probabilities = torch::sigmoid(out.logits.detach());
         selector.observe(batch, probabilities, out.loss_matrix.detach());
       }
       rec.observe_seconds += since(t0);
@@ -143,7 +152,8 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
     if (result.status == RunStatus::kDiverged) break;
     rec.train_loss = rec.steps > 0 ? loss_sum / rec.steps : kNaN;
     if (!plan.batches.empty())
-      rec.distinct_instances = torch::bincount(torch::cat(plan.batches), {}, n).count_nonzero().item<int64_t>();
+      rec.distinct_instances =
+          torch::bincount(torch::cat(plan.batches), {}, n).count_nonzero().item<int64_t>();
 
     if (selector.wants_pool_predictions(epoch)) {
       t0 = Clock::now();
@@ -152,7 +162,8 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
       std::vector<torch::Tensor> probs, losses;
       for (int64_t start = 0; start < n; start += config.eval_batch_size) {
         const int64_t end = std::min(n, start + config.eval_batch_size);
-        TrainingOutput out = model.training_forward(pool.X.slice(0, start, end), pool.Y.slice(0, start, end));
+        TrainingOutput out =
+            model.training_forward(pool.X.slice(0, start, end), pool.Y.slice(0, start, end));
         probs.push_back(torch::sigmoid(out.logits));
         losses.push_back(out.loss_matrix);
       }
@@ -177,11 +188,13 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
     if (has_validation) {
       torch::Tensor p = predict_probabilities(model, validation.X, config.eval_batch_size);
       rec.val_macro_auc = macro_auc(p, validation.Y);
-      rec.val_loss = torch::binary_cross_entropy(p.clamp(1e-7, 1 - 1e-7), validation.Y).item<double>();
+      rec.val_loss =
+          torch::binary_cross_entropy(p.clamp(1e-7, 1 - 1e-7), validation.Y).item<double>();
     }
     t.evaluation += since(t0);
     // Keep the best validation macro-AUC (first best on ties); NaN AUC never counts as best.
-    if (config.checkpoint == CheckpointPolicy::kBest && has_validation && rec.val_macro_auc > best_auc) {
+    if (config.checkpoint == CheckpointPolicy::kBest && has_validation &&
+        rec.val_macro_auc > best_auc) {
       best_auc = rec.val_macro_auc;
       best_state = snapshot(model);
       result.best_epoch = epoch;
@@ -191,8 +204,10 @@ TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const 
     if (on_epoch) on_epoch(rec);
   }
   if (result.status == RunStatus::kDiverged) return result;
-  if (!best_state.empty()) restore(model, best_state);
-  else result.best_epoch = config.epochs - 1;
+  if (!best_state.empty())
+    restore(model, best_state);
+  else
+    result.best_epoch = config.epochs - 1;
 
   t0 = Clock::now();
   torch::Tensor p = predict_probabilities(model, test.X, config.eval_batch_size);

@@ -43,10 +43,10 @@ struct TrainerConfig {
 
 struct EpochRecord {
   int64_t epoch = 0;
-  double learning_rate = 0;   // at the epoch's last step
-  double train_loss = 0;      // mean training loss over the epoch's steps
-  double val_loss = 0;        // NaN without a validation part
-  double val_macro_auc = 0;   // NaN without a validation part
+  double learning_rate = 0;  // at the epoch's last step
+  double train_loss = 0;     // mean training loss over the epoch's steps
+  double val_loss = 0;       // NaN without a validation part
+  double val_macro_auc = 0;  // NaN without a validation part
   double seconds = 0;
   int64_t steps = 0;
   int64_t distinct_instances = 0;  // distinct pool rows drawn this epoch
@@ -57,9 +57,9 @@ struct EpochRecord {
 struct Timings {
   double training = 0;  // forward, backward, optimiser step
   double plan = 0, observe = 0, end_epoch = 0;
-  double rescore = 0;     // eval-mode forward passes over the pool for the selector
+  double rescore = 0;           // eval-mode forward passes over the pool for the selector
   double neighbour_search = 0;  // the selector's one-off kNN (not part of selection())
-  double evaluation = 0;  // validation every epoch and the final test
+  double evaluation = 0;        // validation every epoch and the final test
   double selection() const { return plan + observe + rescore + end_epoch; }
 };
 

@@ -48,8 +48,8 @@ class AdaptiveSelector : public Selector {
   int64_t warmup_;
   TrainingPool pool_;
   at::Generator generator_;
-  Distribution next_;       // built at the end of the previous epoch
-  Distribution current_;    // in force this epoch
+  Distribution next_;     // built at the end of the previous epoch
+  Distribution current_;  // in force this epoch
   bool current_uniform_ = true;
   std::map<std::string, double> diagnostics_;
 };
@@ -61,7 +61,8 @@ class DynamicsSelector : public AdaptiveSelector {
   }
 
  protected:
-  DynamicsSelector(int64_t warmup, DynamicsOptions options) : AdaptiveSelector(warmup), options_(options) {}
+  DynamicsSelector(int64_t warmup, DynamicsOptions options)
+      : AdaptiveSelector(warmup), options_(options) {}
   // Builds the dynamics for the pool; a subclass that overrides this calls it first.
   void on_attach(const TrainingPool& pool) override;
   const TrainingDynamics& dynamics() const { return dynamics_; }

@@ -20,7 +20,7 @@ struct Dataset {
   std::vector<std::string> label_names;    // one per column of Y
   int64_t feature_attributes = 0;          // feature attributes in the source, before encoding
   int64_t official_train_rows = -1;
-  std::vector<std::string> notices;        // what loading changed, for the user to see
+  std::vector<std::string> notices;  // what loading changed, for the user to see
 
   int64_t rows() const { return X.defined() ? X.size(0) : 0; }
   int64_t features() const { return X.defined() ? X.size(1) : 0; }

@@ -123,7 +123,8 @@ RankingScores ranking_metrics(const Matrices& m) {
       continue;
     }
     for (int64_t j = 0; j < m.q; ++j) row[j] = {s[j], y[j] > 0.5};
-    std::sort(row.begin(), row.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::sort(row.begin(), row.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
     // Walk groups of tied scores from the top. Before group g: `above` labels, `rel_above`
     // relevant. Ties share the maximal rank (= above + group size).
     int64_t above = 0, rel_above = 0;

@@ -26,7 +26,8 @@ torch::Tensor exact_rows(const torch::Tensor& d, int64_t want) {
 }
 
 // Sorts each row of candidate indices [b, c] by (distance, index) given their distances.
-std::pair<torch::Tensor, torch::Tensor> order_by_distance(const torch::Tensor& cand, const torch::Tensor& dist) {
+std::pair<torch::Tensor, torch::Tensor> order_by_distance(const torch::Tensor& cand,
+                                                          const torch::Tensor& dist) {
   auto by_index = cand.sort(/*stable=*/true, /*dim=*/1, /*descending=*/false);
   torch::Tensor idx = std::get<0>(by_index), d = dist.gather(1, std::get<1>(by_index));
   torch::Tensor order = std::get<1>(d.sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
@@ -35,11 +36,13 @@ std::pair<torch::Tensor, torch::Tensor> order_by_distance(const torch::Tensor& c
 
 }  // namespace
 
-torch::Tensor nearest_neighbours(const torch::Tensor& X_in, int64_t k, bool include_self, int64_t block_bytes) {
+torch::Tensor nearest_neighbours(const torch::Tensor& X_in, int64_t k, bool include_self,
+                                 int64_t block_bytes) {
   const int64_t n = X_in.size(0), dims = X_in.size(1);
   const int64_t want = k + (include_self ? 1 : 0);
   if (k < 1 || k > n - 1)
-    throw InputError("cannot find " + std::to_string(k) + " neighbours among " + std::to_string(n) + " instances");
+    throw InputError("cannot find " + std::to_string(k) + " neighbours among " + std::to_string(n) +
+                     " instances");
   torch::Tensor X = X_in.to(torch::kDouble).contiguous();
   torch::Tensor Xf = X.to(torch::kFloat);
   torch::Tensor norms = (X * X).sum(1), norms_f = norms.to(torch::kFloat);
@@ -55,14 +58,22 @@ torch::Tensor nearest_neighbours(const torch::Tensor& X_in, int64_t k, bool incl
     torch::Tensor self = torch::arange(start, end, torch::kLong);
     torch::Tensor rows_b = torch::arange(b, torch::kLong);
     // 1. Candidates from float32 distances (half the memory traffic of double, and sgemm).
-    torch::Tensor df = Xf.slice(0, start, end).mm(Xf.t()).mul_(-2.0).add_(norms_f.slice(0, start, end).unsqueeze(1)).add_(norms_f.unsqueeze(0));
+    torch::Tensor df = Xf.slice(0, start, end)
+                           .mm(Xf.t())
+                           .mul_(-2.0)
+                           .add_(norms_f.slice(0, start, end).unsqueeze(1))
+                           .add_(norms_f.unsqueeze(0));
     df.index_put_({rows_b, self}, include_self ? -1.0f : INFINITY);
     auto [fvals, cand] = df.topk(candidates, 1, /*largest=*/false, /*sorted=*/true);
     df = torch::Tensor();
     // 2. Their exact (double) distances, in the same |a|^2 + |b|^2 - 2 a.b form.
     torch::Tensor xb = X.slice(0, start, end);
-    torch::Tensor dots = torch::bmm(X.index_select(0, cand.flatten()).view({b, candidates, dims}), xb.unsqueeze(2)).squeeze(2);
-    torch::Tensor dd = (norms.slice(0, start, end).unsqueeze(1) + norms.index_select(0, cand.flatten()).view({b, candidates}) - 2.0 * dots).clamp_min(0);
+    torch::Tensor dots =
+        torch::bmm(X.index_select(0, cand.flatten()).view({b, candidates, dims}), xb.unsqueeze(2))
+            .squeeze(2);
+    torch::Tensor dd = (norms.slice(0, start, end).unsqueeze(1) +
+                        norms.index_select(0, cand.flatten()).view({b, candidates}) - 2.0 * dots)
+                           .clamp_min(0);
     dd.masked_fill_(cand == self.unsqueeze(1), include_self ? -1.0 : INFINITY);
     auto [idx, dist] = order_by_distance(cand, dd);
     torch::Tensor chosen = idx.slice(1, 0, want);
@@ -71,10 +82,13 @@ torch::Tensor nearest_neighbours(const torch::Tensor& X_in, int64_t k, bool incl
     torch::Tensor kth = dist.select(1, want - 1);
     torch::Tensor bound = c * (norms.slice(0, start, end) + max_norm);
     torch::Tensor floor = fvals.select(1, candidates - 1).to(torch::kDouble) - bound;
-    torch::Tensor uncertain = candidates == n ? torch::empty({0}, torch::kLong) : (kth >= floor).nonzero().flatten();
+    torch::Tensor uncertain =
+        candidates == n ? torch::empty({0}, torch::kLong) : (kth >= floor).nonzero().flatten();
     if (uncertain.numel() > 0) {
       torch::Tensor r = uncertain + start;
-      torch::Tensor d = (norms.index_select(0, r).unsqueeze(1) + norms.unsqueeze(0) - 2.0 * X.index_select(0, r).mm(X.t())).clamp_min(0);
+      torch::Tensor d = (norms.index_select(0, r).unsqueeze(1) + norms.unsqueeze(0) -
+                         2.0 * X.index_select(0, r).mm(X.t()))
+                            .clamp_min(0);
       d.index_put_({torch::arange(r.numel(), torch::kLong), r}, include_self ? -1.0 : INFINITY);
       torch::Tensor exact = exact_rows(d, want);
       chosen.index_copy_(0, uncertain, order_by_distance(exact, d.gather(1, exact)).first);

@@ -11,7 +11,8 @@
 // exceeds the k-th exact distance, so nothing outside the candidates can be nearer or tied.
 // Uncertain rows (none on the data tried) get the exact double search over the full row. The
 // result equals the all-double search exactly (tested against brute force, ties included).
-// Measured on 2 cores: N = 10^4, d = 32: 3.3 s -> 0.88 s; N = 10^4, d = 1001 binary: 7.3 s -> 4.3 s.
+// Measured on 2 cores: N = 10^4, d = 32: 3.3 s -> 0.88 s; N = 10^4, d = 1001 binary: 7.3 s -> 4.3
+// s.
 #pragma once
 
 #include <torch/types.h>

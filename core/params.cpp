@@ -16,8 +16,8 @@ Params::Params(std::string owner, const ParamSpecs& specs,
     if (!known) {
       std::string names;
       for (const auto& s : specs) names += (names.empty() ? "" : ", ") + s.name;
-      throw InputError(owner_ + " has no parameter '" + key + "' (it has: " +
-                       (names.empty() ? "none" : names) + ")");
+      throw InputError(owner_ + " has no parameter '" + key +
+                       "' (it has: " + (names.empty() ? "none" : names) + ")");
     }
   }
   for (const auto& s : specs) {

@@ -24,7 +24,8 @@ class Params {
   Params() = default;
   // `owner` names the component in error messages ("selector 'uniform'").
   // Throws InputError on a key the specs do not declare.
-  Params(std::string owner, const ParamSpecs& specs, const std::map<std::string, std::string>& given);
+  Params(std::string owner, const ParamSpecs& specs,
+         const std::map<std::string, std::string>& given);
 
   // Parses "key=value" strings (as given on the command line) into a map; throws InputError on a
   // string without '=' or a key given twice.

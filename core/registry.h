@@ -28,7 +28,8 @@ class Registry {
   explicit Registry(std::string kind) : kind_(std::move(kind)) {}
 
   void add(Entry entry) {
-    if (entries_.count(entry.name)) throw std::logic_error(kind_ + " registered twice: " + entry.name);
+    if (entries_.count(entry.name))
+      throw std::logic_error(kind_ + " registered twice: " + entry.name);
     entries_.emplace(entry.name, std::move(entry));
   }
 

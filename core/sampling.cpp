@@ -13,7 +13,8 @@ torch::Tensor normalise_log(const torch::Tensor& logp) {
 }
 
 torch::Tensor exponential_of_index(const torch::Tensor& k, double pressure) {
-  TORCH_CHECK(pressure >= 1.0 && std::isfinite(pressure), "selection pressure must be finite and >= 1");
+  TORCH_CHECK(pressure >= 1.0 && std::isfinite(pressure),
+              "selection pressure must be finite and >= 1");
   const double n = static_cast<double>(k.size(0));
   return normalise_log(-(std::log(pressure) / n) * k.to(torch::kDouble));
 }
@@ -80,7 +81,8 @@ EpochPlan draw_independent_batches(const torch::Tensor& p_in, int64_t b, at::Gen
   torch::Tensor cdf = p.cumsum(0);
   cdf = cdf / cdf[-1];
   auto draw = [&](int64_t columns) {
-    torch::Tensor u = at::rand({batches, columns}, gen, torch::TensorOptions().dtype(torch::kDouble));
+    torch::Tensor u =
+        at::rand({batches, columns}, gen, torch::TensorOptions().dtype(torch::kDouble));
     return at::searchsorted(cdf, u, /*out_int32=*/false, /*right=*/true).clamp_max(n - 1);
   };
   // Each row is one batch's i.i.d. stream; b + b/4 draws usually hold b distinct values. A row
@@ -94,11 +96,13 @@ EpochPlan draw_independent_batches(const torch::Tensor& p_in, int64_t b, at::Gen
     torch::Tensor is_first = torch::ones_like(values, torch::kBool);
     is_first.slice(1, 1).copy_(values.slice(1, 1) != values.slice(1, 0, -1));
     first = torch::empty_like(is_first).scatter_(1, order, is_first);
-    torch::Tensor short_rows = (first.sum(1, /*keepdim=*/true) < size).flatten().nonzero().flatten();
+    torch::Tensor short_rows =
+        (first.sum(1, /*keepdim=*/true) < size).flatten().nonzero().flatten();
     if (short_rows.numel() == 0) break;
     if (round >= 16) {
       // Extreme concentration: finish the short rows exactly from the mass not yet taken.
-      for (int64_t r : std::vector<int64_t>(short_rows.data_ptr<int64_t>(), short_rows.data_ptr<int64_t>() + short_rows.numel())) {
+      for (int64_t r : std::vector<int64_t>(short_rows.data_ptr<int64_t>(),
+                                            short_rows.data_ptr<int64_t>() + short_rows.numel())) {
         torch::Tensor taken = stream[r].masked_select(first[r]);
         torch::Tensor rest = p.clone().index_fill_(0, taken, 0.0);
         const int64_t missing = size[r].item<int64_t>() - taken.numel();
@@ -106,7 +110,8 @@ EpochPlan draw_independent_batches(const torch::Tensor& p_in, int64_t b, at::Gen
         torch::Tensor row = torch::cat({taken, more});
         torch::Tensor pad = row.new_full({stream.size(1) - row.numel()}, row[0].item<int64_t>());
         stream[r] = torch::cat({row, pad});
-        first[r] = torch::cat({torch::ones({row.numel()}, torch::kBool), torch::zeros({pad.numel()}, torch::kBool)});
+        first[r] = torch::cat(
+            {torch::ones({row.numel()}, torch::kBool), torch::zeros({pad.numel()}, torch::kBool)});
       }
       break;
     }

@@ -39,6 +39,7 @@ double normalised_entropy(const torch::Tensor& p);
 // and extended only when a row holds fewer than b distinct values: O(N log N + M log b) for
 // M ≈ 1.25 N draws, never O(batches x N). Rows still short after 16 extensions (extreme
 // pressure) finish with an exact draw from the mass not yet taken.
-EpochPlan draw_independent_batches(const torch::Tensor& p, int64_t batch_size, at::Generator& generator);
+EpochPlan draw_independent_batches(const torch::Tensor& p, int64_t batch_size,
+                                   at::Generator& generator);
 
 }  // namespace d2ace

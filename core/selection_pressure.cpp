@@ -32,8 +32,9 @@ SelectionPressure SelectionPressure::constant(double value) { return whole_run(v
 
 double SelectionPressure::at(int64_t e) const {
   if (kind_ == Kind::kWholeRun)  // held at s_end past the last epoch
-    return std::clamp(s0_ * std::pow(s_end_ / s0_, static_cast<double>(e) / static_cast<double>(e_end_)),
-                      std::min(s0_, s_end_), std::max(s0_, s_end_));
+    return std::clamp(
+        s0_ * std::pow(s_end_ / s0_, static_cast<double>(e) / static_cast<double>(e_end_)),
+        std::min(s0_, s_end_), std::max(s0_, s_end_));
   if (e < e0_) return s0_;
   const double rate = std::exp(std::log(1.0 / s0_) / static_cast<double>(e_end_ - e0_));
   return std::max(1.0, s0_ * std::pow(rate, static_cast<double>(e - e0_)));

@@ -28,11 +28,11 @@
 namespace d2ace {
 
 struct TrainingPool {
-  torch::Tensor X;             // [N, d] float32, the training part (validation held out)
-  torch::Tensor Y;             // [N, q] float32 in {0, 1}
+  torch::Tensor X;  // [N, d] float32, the training part (validation held out)
+  torch::Tensor Y;  // [N, q] float32 in {0, 1}
   int64_t batch_size = 128;
-  int64_t epochs = 1;          // total epochs of the run, for schedules
-  uint64_t seed = 0;           // the selector's own random stream
+  int64_t epochs = 1;  // total epochs of the run, for schedules
+  uint64_t seed = 0;   // the selector's own random stream
   int64_t size() const { return X.size(0); }
 };
 

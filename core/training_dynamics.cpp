@@ -6,7 +6,8 @@
 
 namespace d2ace {
 
-TrainingDynamics::TrainingDynamics(int64_t n, int64_t q, DynamicsOptions options, torch::Device device)
+TrainingDynamics::TrainingDynamics(int64_t n, int64_t q, DynamicsOptions options,
+                                   torch::Device device)
     : options_(options), q_(q) {
   TORCH_CHECK(options.window >= 0, "window must be >= 0");
   TORCH_CHECK(!options.track_flips || (options.window >= 1 && !options.store_bits),
@@ -15,12 +16,14 @@ TrainingDynamics::TrainingDynamics(int64_t n, int64_t q, DynamicsOptions options
   visits_ = torch::zeros({n}, f.dtype(torch::kLong));
   int64_t blocks = 0;
   if (options.window > 0) {
-    window_ = torch::zeros({n, options.window, q}, f.dtype(options.store_bits ? torch::kByte : torch::kFloat));
+    window_ = torch::zeros({n, options.window, q},
+                           f.dtype(options.store_bits ? torch::kByte : torch::kFloat));
     if (options.store_bits) {
       window_sum_ = torch::zeros({n, q}, f);
     } else {
       change_ = blocks++;
-      ring_offsets_ = torch::tensor({options.window - 1, int64_t{0}, int64_t{1}}, visits_.options());
+      ring_offsets_ =
+          torch::tensor({options.window - 1, int64_t{0}, int64_t{1}}, visits_.options());
     }
   }
   if (options.track_flips) flip_ = blocks++;
@@ -36,7 +39,9 @@ void put_rows(torch::Tensor& dst, const torch::Tensor& idx, const torch::Tensor&
 void TrainingDynamics::update(const torch::Tensor& idx, const torch::Tensor& probabilities,
                               const torch::Tensor& losses) {
   const int64_t T = options_.window, q = q_, b = idx.size(0);
-  auto as_float = [](const torch::Tensor& t) { return t.scalar_type() == torch::kFloat ? t : t.to(torch::kFloat); };
+  auto as_float = [](const torch::Tensor& t) {
+    return t.scalar_type() == torch::kFloat ? t : t.to(torch::kFloat);
+  };
   std::vector<torch::Tensor> parts;  // the new rows of rows_, block by block
   if (T > 0) {
     // The ring as [N T, q] rows: slot s of instance i is row i T + s. The slot written now holds
@@ -47,7 +52,8 @@ void TrainingDynamics::update(const torch::Tensor& idx, const torch::Tensor& pro
     if (options_.store_bits) {
       torch::Tensor slot = seen.remainder(T).add_(base.squeeze(1));
       torch::Tensor entry = probabilities >= options_.bit_threshold;
-      put_rows(window_sum_, idx, window_sum_.index_select(0, idx).add_(entry).sub_(ring.index_select(0, slot)));
+      put_rows(window_sum_, idx,
+               window_sum_.index_select(0, idx).add_(entry).sub_(ring.index_select(0, slot)));
       put_rows(ring, slot, entry.to(torch::kByte));
     } else {
       // Rows of the newest, the oldest and the second oldest entries, gathered at once.
@@ -90,14 +96,17 @@ torch::Tensor TrainingDynamics::latest() const {
   const int64_t T = options_.window;
   TORCH_CHECK(T > 0, "no window kept");
   // Slot (visits - 1) mod T of each row; for an instance never visited that is slot T - 1, still 0.
-  torch::Tensor row = torch::arange(visits_.size(0), visits_.options()).mul_(T).add_((visits_ + (T - 1)).remainder_(T));
+  torch::Tensor row = torch::arange(visits_.size(0), visits_.options())
+                          .mul_(T)
+                          .add_((visits_ + (T - 1)).remainder_(T));
   return window_.view({-1, q_}).index_select(0, row).to(torch::kFloat);
 }
 
 torch::Tensor TrainingDynamics::fluctuation() const {
   TORCH_CHECK(change_ >= 0, "fluctuation needs a probability window");
   torch::Tensor pairs = (filled() - 1).clamp_min(1).unsqueeze(1).to(torch::kFloat);
-  return block(change_).clamp_min(0).div_(pairs);  // the running sum may dip a rounding error below 0
+  return block(change_).clamp_min(0).div_(
+      pairs);  // the running sum may dip a rounding error below 0
 }
 
 torch::Tensor TrainingDynamics::window_mean() const {
@@ -116,7 +125,9 @@ torch::Tensor binary_entropy_bits(const torch::Tensor& p) {
 }
 
 torch::Tensor windowed_uncertainty(const TrainingDynamics& dynamics, double lambda) {
-  return binary_entropy_bits(dynamics.latest()).mul_(1.0 - lambda).add_(dynamics.fluctuation(), lambda);
+  return binary_entropy_bits(dynamics.latest())
+      .mul_(1.0 - lambda)
+      .add_(dynamics.fluctuation(), lambda);
 }
 
 }  // namespace d2ace

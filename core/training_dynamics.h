@@ -34,8 +34,8 @@
 namespace d2ace {
 
 struct DynamicsOptions {
-  int64_t window = 5;        // T; 0 keeps no window (then no flips either)
-  bool store_bits = false;   // keep [p >= bit_threshold] as uint8 instead of probabilities
+  int64_t window = 5;       // T; 0 keeps no window (then no flips either)
+  bool store_bits = false;  // keep [p >= bit_threshold] as uint8 instead of probabilities
   double bit_threshold = 0.5;
   bool track_loss = false;
   float initial_loss = 0.0f;  // last loss before the first visit
@@ -50,16 +50,17 @@ class TrainingDynamics {
 
   // indices [b] int64 (distinct); probabilities, losses [b, q] (either may be undefined when
   // nothing here uses it: probabilities without a window, losses without loss tracking).
-  void update(const torch::Tensor& indices, const torch::Tensor& probabilities, const torch::Tensor& losses);
+  void update(const torch::Tensor& indices, const torch::Tensor& probabilities,
+              const torch::Tensor& losses);
 
   const torch::Tensor& visits() const { return visits_; }  // [N] int64
-  torch::Tensor last_loss() const;                         // [N, q] float, a strided view of the state
-  torch::Tensor flip_ema() const;                          // [N, q] float, a strided view of the state
+  torch::Tensor last_loss() const;  // [N, q] float, a strided view of the state
+  torch::Tensor flip_ema() const;   // [N, q] float, a strided view of the state
   const torch::Tensor& window() const { return window_; }  // [N, T, q] ring buffer
   const DynamicsOptions& options() const { return options_; }
 
-  torch::Tensor filled() const;       // [N] entries in the window: min(visits, T)
-  torch::Tensor latest() const;       // [N, q] float, the newest entry (0 if never visited)
+  torch::Tensor filled() const;  // [N] entries in the window: min(visits, T)
+  torch::Tensor latest() const;  // [N, q] float, the newest entry (0 if never visited)
   // [N, q]: mean |change| between consecutive window entries, oldest to newest (0 with fewer
   // than two entries: the released code's 0/0 NaN on a first visit becomes 0, method.md Q3).
   torch::Tensor fluctuation() const;
@@ -73,11 +74,12 @@ class TrainingDynamics {
   DynamicsOptions options_;
   int64_t q_ = 0;
   torch::Tensor visits_;
-  torch::Tensor window_;      // [N, T, q] float, or uint8 bits
-  torch::Tensor ring_offsets_;  // [3] int64: T - 1, 0, 1 (newest, oldest, second oldest from visits)
-  torch::Tensor rows_;        // [N, W] float: the blocks below, each q wide (undefined: none)
+  torch::Tensor window_;  // [N, T, q] float, or uint8 bits
+  torch::Tensor
+      ring_offsets_;    // [3] int64: T - 1, 0, 1 (newest, oldest, second oldest from visits)
+  torch::Tensor rows_;  // [N, W] float: the blocks below, each q wide (undefined: none)
   int64_t change_ = -1, flip_ = -1, loss_ = -1;  // block offsets in rows_
-  torch::Tensor window_sum_;  // [N, q] bit windows: running sum of the entries
+  torch::Tensor window_sum_;                     // [N, q] bit windows: running sum of the entries
 };
 
 // dst[idx[k]] = rows[k] for distinct indices: the row scatter of every per-batch update

@@ -1,6 +1,7 @@
 // D2ACE's local context-aware correlation enhancement and instance scores (method.md §3.6-3.7):
 //   S = Z Ĉᵀ (s_ij: the share of label j's correlation mass on labels present around i);
-//   score_i = Σ_j v_j m_ij + Σ_j y_ij v_j m_ij s_ij    ("S1" over all labels + "S2" on relevant ones).
+//   score_i = Σ_j v_j m_ij + Σ_j y_ij v_j m_ij s_ij    ("S1" over all labels + "S2" on relevant
+//   ones).
 // s_ij is only needed where y_ij = 1, and Z is a fixed 0/1 matrix: s_ij = Σ_{k: z_ik = 1} Ĉ_jk
 // sums, for each one of Y, the entries of Ĉ at the (relevant label, context label) pairs of its
 // row. Which form is cheaper is chosen once per run, with the rule of the correlation
@@ -27,10 +28,12 @@ struct EnhancementIndex {
 };
 
 // s_ij = Σ_k z_ik Ĉ_jk at Y's ones, [nnz].
-torch::Tensor enhancement_at(const torch::Tensor& C_hat, const EnhancementIndex& index, const RelevantEntries& relevant);
+torch::Tensor enhancement_at(const torch::Tensor& C_hat, const EnhancementIndex& index,
+                             const RelevantEntries& relevant);
 
-// [N] instance scores from metric M [N, q], label weights v [q] and s at Y's ones (undefined: no S2).
-torch::Tensor enhanced_scores(const torch::Tensor& M, const torch::Tensor& v, const torch::Tensor& s_at,
-                              const RelevantEntries& relevant);
+// [N] instance scores from metric M [N, q], label weights v [q] and s at Y's ones (undefined: no
+// S2).
+torch::Tensor enhanced_scores(const torch::Tensor& M, const torch::Tensor& v,
+                              const torch::Tensor& s_at, const RelevantEntries& relevant);
 
 }  // namespace d2ace

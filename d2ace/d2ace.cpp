@@ -10,14 +10,16 @@ bool on_off(const Params& p, const std::string& key, const char* on, const char*
   const std::string& v = p.get_string(key);
   if (v == on) return true;
   if (v == off) return false;
-  throw InputError(std::string("d2ace: ") + key + " must be " + on + " or " + off + ", got '" + v + "'");
+  throw InputError(std::string("d2ace: ") + key + " must be " + on + " or " + off + ", got '" + v +
+                   "'");
 }
 
 }  // namespace
 
 void register_d2ace(SelectorRegistry& registry) {
   registry.add(
-      {"d2ace", "D2ACE: dual dynamics + adaptive correlation enhancement (Liu et al., IJCAI-ECAI 2026)",
+      {"d2ace",
+       "D2ACE: dual dynamics + adaptive correlation enhancement (Liu et al., IJCAI-ECAI 2026)",
        {{"window", "5", "predictions kept per entry (T)"},
         {"alpha", "0.7", "flip EMA rate"},
         {"k", "6", "neighbours of the local label context (plus the instance itself)"},
@@ -27,9 +29,11 @@ void register_d2ace(SelectorRegistry& registry) {
         {"beta_end", "0.3", "... and late"},
         {"beta_from", "10", "epoch where beta starts moving"},
         {"beta_to", "70", "epoch where beta reaches beta_end"},
-        {"beta", "schedule", "schedule, or a fixed value (ablations: 1 = uncertainty only, 0 = hardness only)"},
+        {"beta", "schedule",
+         "schedule, or a fixed value (ablations: 1 = uncertainty only, 0 = hardness only)"},
         {"hardness", "released", "released: 2 - exp(-l); intended: 1 - exp(-l) (method.md Q2)"},
-        {"warmup_order", "fixed", "fixed: one order for every warm-up epoch (released, Q7); shuffled"},
+        {"warmup_order", "fixed",
+         "fixed: one order for every warm-up epoch (released, Q7); shuffled"},
         {"lag", "released", "released: beta and pressure of the previous epoch (Q6); none"},
         {"label_weights", "on", "off: v = 1 (ablation)"},
         {"context", "local", "local: kNN label context; global: Z = 1 (ablation)"},
@@ -55,11 +59,14 @@ void register_d2ace(SelectorRegistry& registry) {
          c.relevant_mask = on_off(p, "mask", "relevant", "all");
          c.enhancement = on_off(p, "enhancement", "on", "off");
          auto in01 = [](double x) { return x >= 0 && x <= 1; };
-         if (c.window < 2 || c.k < 1 || c.s0 < 1 || c.warmup < 0 || !in01(c.alpha) || !in01(c.schedule.beta_start) ||
-             !in01(c.schedule.beta_end) || (c.schedule.fixed_beta && !in01(*c.schedule.fixed_beta)) ||
+         if (c.window < 2 || c.k < 1 || c.s0 < 1 || c.warmup < 0 || !in01(c.alpha) ||
+             !in01(c.schedule.beta_start) || !in01(c.schedule.beta_end) ||
+             (c.schedule.fixed_beta && !in01(*c.schedule.fixed_beta)) ||
              c.schedule.beta_to < c.schedule.beta_from)
-           throw InputError("d2ace: need window >= 2, k >= 1, s0 >= 1, warmup >= 0, alpha and beta values in [0, 1], "
-                            "beta_to >= beta_from");
+           throw InputError(
+               "d2ace: need window >= 2, k >= 1, s0 >= 1, warmup >= 0, alpha and beta values in "
+               "[0, 1], "
+               "beta_to >= beta_from");
          return SelectorBuild{std::make_unique<D2aceSelector>(c), "d2ace-1"};
        }});
 }

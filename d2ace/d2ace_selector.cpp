@@ -20,7 +20,8 @@ DynamicsOptions dual_dynamics(const D2aceConfig& c) {
 }
 }  // namespace
 
-D2aceSelector::D2aceSelector(D2aceConfig c) : DynamicsSelector(c.warmup, dual_dynamics(c)), config_(std::move(c)) {}
+D2aceSelector::D2aceSelector(D2aceConfig c)
+    : DynamicsSelector(c.warmup, dual_dynamics(c)), config_(std::move(c)) {}
 
 void D2aceSelector::on_attach(const TrainingPool& pool) {
   DynamicsSelector::on_attach(pool);
@@ -28,8 +29,10 @@ void D2aceSelector::on_attach(const TrainingPool& pool) {
   config_.schedule.pressure = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
   if (config_.local_context) {
     auto t0 = std::chrono::steady_clock::now();
-    torch::Tensor neighbours = nearest_neighbours(pool.X, config_.k, /*include_self=*/true).to(pool.X.device());
-    neighbour_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    torch::Tensor neighbours =
+        nearest_neighbours(pool.X, config_.k, /*include_self=*/true).to(pool.X.device());
+    neighbour_seconds_ =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     Z_ = local_label_context(pool.Y, neighbours);
   } else {
     Z_ = torch::ones_like(pool.Y);
@@ -40,7 +43,8 @@ void D2aceSelector::on_attach(const TrainingPool& pool) {
 EpochPlan D2aceSelector::warmup_plan(int64_t epoch, at::Generator& generator) {
   if (!config_.fixed_warmup_order) return AdaptiveSelector::warmup_plan(epoch, generator);
   // The released code walks one random order (its random_split) in the same chunks every epoch.
-  if (warmup_order_.batches.empty()) warmup_order_ = permutation_plan(pool().size(), pool().batch_size, generator);
+  if (warmup_order_.batches.empty())
+    warmup_order_ = permutation_plan(pool().size(), pool().batch_size, generator);
   return warmup_order_;
 }
 
@@ -71,7 +75,8 @@ D2aceScores D2aceSelector::compute(int64_t epoch) const {
 
 AdaptiveSelector::Distribution D2aceSelector::rescore(int64_t next_epoch) {
   D2aceScores r = compute(next_epoch);
-  return {r.P, r.pressure,
+  return {r.P,
+          r.pressure,
           {{"beta", r.beta},
            {"entropy_uncertainty", normalised_entropy(r.pU)},
            {"entropy_hardness", normalised_entropy(r.pH)},

@@ -4,10 +4,11 @@
 //
 // Each training pass updates, per entry, a 5-prediction window, the newest BCE and the flip EMA.
 // At the end of each epoch: uncertainty U and noise-resistant hardness H (dual_dynamics.h), label
-// weights v per metric (label_weights.h), relevant-label correlations Ĉ (relevant_label_correlation.h),
-// the local-context enhancement and the two instance scores (correlation_enhancement.h), two
-// quantised exponential distributions mixed by β (stagewise_mixture.h). The first 10 epochs are
-// warm-up (no selection); the label context Z comes from a k = 6 (+ self) kNN search, once per run.
+// weights v per metric (label_weights.h), relevant-label correlations Ĉ
+// (relevant_label_correlation.h), the local-context enhancement and the two instance scores
+// (correlation_enhancement.h), two quantised exponential distributions mixed by β
+// (stagewise_mixture.h). The first 10 epochs are warm-up (no selection); the label context Z comes
+// from a k = 6 (+ self) kNN search, once per run.
 //
 // Defaults follow the released code, except that no NaN ever reaches the sampler (Q3: entropy at
 // p ∈ {0, 1} is 0, a first visit's fluctuation 0). Released vs intended behaviour (method.md §6):

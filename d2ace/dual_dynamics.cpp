@@ -10,11 +10,11 @@ HardnessForm parse_hardness(const std::string& name) {
   throw InputError("d2ace: hardness must be released or intended, got '" + name + "'");
 }
 
-torch::Tensor noise_resistant_hardness(const torch::Tensor& last_loss, const torch::Tensor& flip_ema,
-                                       HardnessForm form) {
+torch::Tensor noise_resistant_hardness(const torch::Tensor& last_loss,
+                                       const torch::Tensor& flip_ema, HardnessForm form) {
   // In place after the first operation (fewer fresh [N, q] tensors): 2 - e^{-l} or -(e^{-l} - 1).
   torch::Tensor g = form == HardnessForm::kReleased ? last_loss.neg().exp_().neg_().add_(2.0)
-                                                   : last_loss.neg().expm1_().neg_();
+                                                    : last_loss.neg().expm1_().neg_();
   return g.mul_(1.0 - flip_ema);
 }
 

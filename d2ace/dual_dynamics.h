@@ -20,7 +20,7 @@ enum class HardnessForm { kReleased, kIntended };
 HardnessForm parse_hardness(const std::string& name);
 
 // [N, q] from the newest losses and the flip EMA.
-torch::Tensor noise_resistant_hardness(const torch::Tensor& last_loss, const torch::Tensor& flip_ema,
-                                       HardnessForm form);
+torch::Tensor noise_resistant_hardness(const torch::Tensor& last_loss,
+                                       const torch::Tensor& flip_ema, HardnessForm form);
 
 }  // namespace d2ace

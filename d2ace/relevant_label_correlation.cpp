@@ -1,13 +1,15 @@
-#include <algorithm>
-
 #include "d2ace/relevant_label_correlation.h"
+
+#include <algorithm>
 
 namespace d2ace {
 
 std::pair<torch::Tensor, torch::Tensor> expand_segments(const torch::Tensor& lengths) {
-  torch::Tensor owner = torch::repeat_interleave(torch::arange(lengths.size(0), lengths.options()), lengths);
+  torch::Tensor owner =
+      torch::repeat_interleave(torch::arange(lengths.size(0), lengths.options()), lengths);
   torch::Tensor start = lengths.cumsum(0) - lengths;
-  torch::Tensor offset = torch::arange(owner.size(0), lengths.options()) - start.index_select(0, owner);
+  torch::Tensor offset =
+      torch::arange(owner.size(0), lengths.options()) - start.index_select(0, owner);
   return {owner, offset};
 }
 
@@ -50,7 +52,9 @@ torch::Tensor relevant_label_correlation(const torch::Tensor& M, const RelevantE
     const RelevantEntries& r = *relevant;
     torch::Tensor values = at_ones(M, r);
     torch::Tensor products = values.index_select(0, r.pair_a) * values.index_select(0, r.pair_b);
-    gram = torch::zeros({r.q * r.q}, M.options()).index_add_(0, r.pair_cell, products).view({r.q, r.q});
+    gram = torch::zeros({r.q * r.q}, M.options())
+               .index_add_(0, r.pair_cell, products)
+               .view({r.q, r.q});
   } else {
     gram = M.t().mm(M);
   }

@@ -41,12 +41,12 @@ std::pair<torch::Tensor, torch::Tensor> expand_segments(const torch::Tensor& len
 
 // The positions of Y's ones (row-major), fixed for a run, and the pairs of ones sharing a row.
 struct RelevantEntries {
-  torch::Tensor rows, cols;      // [nnz] int64
-  torch::Tensor flat;            // [nnz] rows q + cols: the ones' positions in a flattened [N, q]
-  torch::Tensor row_start;       // [N + 1]: ones of row i are entries row_start[i] .. row_start[i+1]-1
+  torch::Tensor rows, cols;  // [nnz] int64
+  torch::Tensor flat;        // [nnz] rows q + cols: the ones' positions in a flattened [N, q]
+  torch::Tensor row_start;   // [N + 1]: ones of row i are entries row_start[i] .. row_start[i+1]-1
   torch::Tensor pair_a, pair_b;  // [Σ_i |Y_i|²] entry indices of every ordered pair within a row
-  torch::Tensor pair_cell;       // [Σ_i |Y_i|²] the pair's flat cell j q + k in the q x q Gram matrix
-  torch::Tensor mask;            // Y itself, when the dense form is chosen (pair_a undefined)
+  torch::Tensor pair_cell;  // [Σ_i |Y_i|²] the pair's flat cell j q + k in the q x q Gram matrix
+  torch::Tensor mask;       // Y itself, when the dense form is chosen (pair_a undefined)
   int64_t n = 0, q = 0;
   // `max_pairs`: see prefer_dense_products.
   static RelevantEntries of(const torch::Tensor& Y, int64_t max_pairs = -1);

@@ -1,8 +1,8 @@
 // D2ACE's stage-wise Bernoulli mixture, the "metric-level dynamics" (method.md §3.8-3.9):
-//   β_e = β_start + (β_end - β_start) (clip(e, from, to) - from) / (to - from)   (0.7 -> 0.3, 10 -> 70)
-//   s_e = 8 before e0 = 10, then decaying to 1 at the last epoch (core/selection_pressure.h)
-//   P = β_e p^U + (1 - β_e) p^H, p^U, p^H the quantised exponential distributions of the two
-//   instance scores under the same s_e.
+//   β_e = β_start + (β_end - β_start) (clip(e, from, to) - from) / (to - from)   (0.7 -> 0.3, 10 ->
+//   70) s_e = 8 before e0 = 10, then decaying to 1 at the last epoch (core/selection_pressure.h) P
+//   = β_e p^U + (1 - β_e) p^H, p^U, p^H the quantised exponential distributions of the two instance
+//   scores under the same s_e.
 // The released code builds P at the end of epoch e with β_e and s_e and draws epoch e + 1 from it
 // (method.md Q6): `lag=released` (the default) reproduces that; `lag=none` uses β and s of the
 // epoch being drawn. `beta=<value>` fixes β (ablations: 1 = uncertainty only, 0 = hardness only).

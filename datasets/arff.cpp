@@ -43,7 +43,8 @@ struct RawRows {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -119,8 +120,10 @@ std::vector<std::string_view> split_fields(std::string_view s, const Lines& wher
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (quote) {
-      if (c == '\\') ++i;
-      else if (c == quote) quote = 0;
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
     } else if (c == '\'' || c == '"') {
       quote = c;
     } else if (c == ',') {
@@ -164,9 +167,12 @@ Header parse_header(Lines& lines) {
           if (!v.empty()) a.values.push_back(unquote(v, lines));
       } else {
         std::string type = lower(read_token(t, &i, "", lines));
-        if (type == "numeric" || type == "real" || type == "integer") a.type = AttrType::kNumeric;
-        else if (type == "string") a.type = AttrType::kString;
-        else if (type == "date") a.type = AttrType::kDate;
+        if (type == "numeric" || type == "real" || type == "integer")
+          a.type = AttrType::kNumeric;
+        else if (type == "string")
+          a.type = AttrType::kString;
+        else if (type == "date")
+          a.type = AttrType::kDate;
         else
           throw lines.error("attribute '" + a.name + "' has unsupported type '" + type +
                             "' (expected numeric, real, integer, string, date or {values})");
@@ -177,7 +183,8 @@ Header parse_header(Lines& lines) {
       if (h.attrs.empty()) throw lines.error("@data before any @attribute");
       return h;
     } else {
-      throw lines.error("expected @relation, @attribute or @data, found '" + std::string(t.substr(0, 40)) + "'");
+      throw lines.error("expected @relation, @attribute or @data, found '" +
+                        std::string(t.substr(0, 40)) + "'");
     }
   }
   throw input_error_at(lines.path(), lines.number(), "no @data section");
@@ -217,8 +224,9 @@ std::vector<int> resolve_labels(const Header& h, const std::string& path, const 
                            "pass the Mulan XML label file (--xml)");
     int c = std::stoi(match[1].str());
     if (c == 0 || std::abs(c) >= m)
-      throw input_error_at(path, 0, "MEKA option -C " + std::to_string(c) + " does not fit " +
-                                        std::to_string(m) + " attributes");
+      throw input_error_at(path, 0,
+                           "MEKA option -C " + std::to_string(c) + " does not fit " +
+                               std::to_string(m) + " attributes");
     for (int k = 0; k < std::abs(c); ++k) labels.push_back(c > 0 ? k : m + c + k);
   }
   for (int k : labels) {
@@ -229,8 +237,8 @@ std::vector<int> resolve_labels(const Header& h, const std::string& path, const 
       for (const auto& v : a.values) ok = ok && (v == "0" || v == "1");
     }
     if (!ok)
-      throw input_error_at(path, 0, "label attribute '" + a.name +
-                                        "' must be nominal {0,1} or numeric 0/1");
+      throw input_error_at(path, 0,
+                           "label attribute '" + a.name + "' must be nominal {0,1} or numeric 0/1");
   }
   if (labels.empty()) throw input_error_at(path, 0, "no label attributes");
   return labels;
@@ -245,7 +253,8 @@ double parse_number(std::string_view token, const Attribute& a, const Lines& whe
   if (ec != std::errc() || ptr != end || token.empty())
     throw where.error("attribute '" + a.name + "': '" + std::string(token) + "' is not a number");
   if (!std::isfinite(x))
-    throw where.error("attribute '" + a.name + "': NaN or infinite value '" + std::string(token) + "'");
+    throw where.error("attribute '" + a.name + "': NaN or infinite value '" + std::string(token) +
+                      "'");
   return x;
 }
 
@@ -266,7 +275,8 @@ bool field_value(std::string_view field, const Attribute& a, bool is_label, cons
                                                                           : std::string(field);
     auto it = std::find(a.values.begin(), a.values.end(), v);
     if (it == a.values.end())
-      throw where.error("'" + v + "' is not a declared value of nominal attribute '" + a.name + "'");
+      throw where.error("'" + v + "' is not a declared value of nominal attribute '" + a.name +
+                        "'");
     *out = is_label ? std::stod(v) : static_cast<double>(it - a.values.begin());
   }
   if (is_label && *out != 0.0 && *out != 1.0)
@@ -297,10 +307,12 @@ void parse_rows(Lines& lines, const Header& h, const std::vector<char>& is_label
           if (index < 0 || index >= m)
             throw lines.error("sparse index " + std::to_string(index) + " out of range (" +
                               std::to_string(m) + " attributes)");
-          if (index <= last) throw lines.error("sparse indices not increasing at " + std::to_string(index));
+          if (index <= last)
+            throw lines.error("sparse indices not increasing at " + std::to_string(index));
           last = index;
           double v;
-          if (field_value(trim(item.substr(sp)), h.attrs[index], is_label[index], lines, &v) && v != 0.0) {
+          if (field_value(trim(item.substr(sp)), h.attrs[index], is_label[index], lines, &v) &&
+              v != 0.0) {
             rows->attr.push_back(index);
             rows->value.push_back(v);
           }
@@ -332,16 +344,27 @@ std::string decode_xml_entities(const std::string& s) {
     }
     size_t semi = s.find(';', i);
     std::string ent = semi == std::string::npos ? "" : s.substr(i + 1, semi - i - 1);
-    if (ent == "amp") out += '&';
-    else if (ent == "lt") out += '<';
-    else if (ent == "gt") out += '>';
-    else if (ent == "quot") out += '"';
-    else if (ent == "apos") out += '\'';
+    if (ent == "amp")
+      out += '&';
+    else if (ent == "lt")
+      out += '<';
+    else if (ent == "gt")
+      out += '>';
+    else if (ent == "quot")
+      out += '"';
+    else if (ent == "apos")
+      out += '\'';
     else if (ent.size() > 1 && ent[0] == '#') {
       long code = ent[1] == 'x' ? std::stol(ent.substr(2), nullptr, 16) : std::stol(ent.substr(1));
-      if (code < 0x80) out += static_cast<char>(code);
-      else if (code < 0x800) out += static_cast<char>(0xC0 | (code >> 6)), out += static_cast<char>(0x80 | (code & 0x3F));
-      else out += static_cast<char>(0xE0 | (code >> 12)), out += static_cast<char>(0x80 | ((code >> 6) & 0x3F)), out += static_cast<char>(0x80 | (code & 0x3F));
+      if (code < 0x80)
+        out += static_cast<char>(code);
+      else if (code < 0x800)
+        out += static_cast<char>(0xC0 | (code >> 6)),
+            out += static_cast<char>(0x80 | (code & 0x3F));
+      else
+        out += static_cast<char>(0xE0 | (code >> 12)),
+            out += static_cast<char>(0x80 | ((code >> 6) & 0x3F)),
+            out += static_cast<char>(0x80 | (code & 0x3F));
     } else {
       out += '&';
       continue;
@@ -399,9 +422,11 @@ std::vector<std::string> read_mulan_labels(const std::string& xml_path) {
   std::string text = read_file_text(xml_path);
   std::vector<std::string> names;
   static const std::regex tag(R"re(<label\s+name\s*=\s*("([^"]*)"|'([^']*)'))re");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), tag); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), tag); it != std::sregex_iterator();
+       ++it)
     names.push_back(decode_xml_entities((*it)[2].matched ? (*it)[2].str() : (*it)[3].str()));
-  if (names.empty()) throw InputError(xml_path + ": no <label name=\"...\"> entries (not a Mulan label file?)");
+  if (names.empty())
+    throw InputError(xml_path + ": no <label name=\"...\"> entries (not a Mulan label file?)");
   return names;
 }
 
@@ -452,7 +477,8 @@ Dataset read_arff(const std::vector<std::string>& paths, const ArffOptions& opt)
       dropped_text.push_back(a.name);
       continue;
     }
-    if (a.type == AttrType::kNominal && static_cast<int64_t>(a.values.size()) > opt.max_nominal_values) {
+    if (a.type == AttrType::kNominal &&
+        static_cast<int64_t>(a.values.size()) > opt.max_nominal_values) {
       dropped_ids.push_back(a.name);
       continue;
     }
@@ -485,13 +511,17 @@ Dataset read_arff(const std::vector<std::string>& paths, const ArffOptions& opt)
     int k = rows.attr[e];
     if (enc.width[k] == 0) continue;
     double v = rows.value[e];
-    if (std::isnan(v)) ++missing[k];
-    else if (enc.one_hot[k]) colsum[enc.first_column[k] + static_cast<int>(v)] += 1.0, ++nonzero[k];
-    else colsum[enc.first_column[k]] += v;
+    if (std::isnan(v))
+      ++missing[k];
+    else if (enc.one_hot[k])
+      colsum[enc.first_column[k] + static_cast<int>(v)] += 1.0, ++nonzero[k];
+    else
+      colsum[enc.first_column[k]] += v;
   }
   int64_t total_missing = 0;
   for (int k = 0; k < m; ++k) {
-    if (enc.one_hot[k]) colsum[enc.first_column[k]] += static_cast<double>(n - missing[k] - nonzero[k]);
+    if (enc.one_hot[k])
+      colsum[enc.first_column[k]] += static_cast<double>(n - missing[k] - nonzero[k]);
     total_missing += missing[k];
   }
   std::vector<double> impute(D, 0.0);
@@ -504,15 +534,18 @@ Dataset read_arff(const std::vector<std::string>& paths, const ArffOptions& opt)
   std::vector<int64_t> kept_of(D, -1);
   int64_t kept = D;
   if (opt.keep_ratio < 1.0) {
-    kept = std::max<int64_t>(1, static_cast<int64_t>(std::floor(opt.keep_ratio * static_cast<double>(D))));
+    kept = std::max<int64_t>(
+        1, static_cast<int64_t>(std::floor(opt.keep_ratio * static_cast<double>(D))));
     std::vector<int64_t> order(D);
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return colsum[a] > colsum[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int64_t a, int64_t b) { return colsum[a] > colsum[b]; });
     order.resize(kept);
     std::sort(order.begin(), order.end());
     for (int64_t c = 0; c < kept; ++c) kept_of[order[c]] = c;
     ds.notices.push_back("kept " + std::to_string(kept) + " of " + std::to_string(D) +
-                         " feature columns by column sum (keep ratio " + std::to_string(opt.keep_ratio) + ")");
+                         " feature columns by column sum (keep ratio " +
+                         std::to_string(opt.keep_ratio) + ")");
   } else {
     std::iota(kept_of.begin(), kept_of.end(), 0);
   }

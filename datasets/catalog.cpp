@@ -11,12 +11,17 @@ namespace d2ace {
 namespace fs = std::filesystem;
 namespace {
 
-DatasetEntry mulan_split(const std::string& name, const std::string& domain, const std::string& folder,
-                         const std::string& stem, const std::string& train_suffix = "-train",
-                         const std::string& test_suffix = "-test", const std::string& xml_stem = "") {
-  return {name, domain,
-          {folder + "/" + stem + train_suffix + ".arff", folder + "/" + stem + test_suffix + ".arff"},
-          folder + "/" + (xml_stem.empty() ? stem : xml_stem) + ".xml", 1.0};
+DatasetEntry mulan_split(const std::string& name, const std::string& domain,
+                         const std::string& folder, const std::string& stem,
+                         const std::string& train_suffix = "-train",
+                         const std::string& test_suffix = "-test",
+                         const std::string& xml_stem = "") {
+  return {
+      name,
+      domain,
+      {folder + "/" + stem + train_suffix + ".arff", folder + "/" + stem + test_suffix + ".arff"},
+      folder + "/" + (xml_stem.empty() ? stem : xml_stem) + ".xml",
+      1.0};
 }
 
 DatasetEntry mulan_union(const std::string& name, const std::string& domain, double keep = 1.0) {
@@ -45,13 +50,15 @@ std::vector<DatasetEntry> build_catalog() {
     std::string id = (s < 10 ? "00" : "0") + std::to_string(s);
     c.push_back(mulan_split("corel16k" + id, "image", "corel16k", "Corel16k" + id));
   }
-  for (int s = 1; s <= 5; ++s) c.push_back(mulan_union("rcv1subset" + std::to_string(s), "text", 0.02));
+  for (int s = 1; s <= 5; ++s)
+    c.push_back(mulan_union("rcv1subset" + std::to_string(s), "text", 0.02));
   return c;
 }
 
 bool looks_like_path(const std::string& s) {
   auto ends = [&](const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   return s.find('/') != std::string::npos || ends(".arff") || ends(".arff.bz2");
 }
@@ -82,9 +89,10 @@ std::vector<std::string> dataset_files(const LoadRequest& r) {
     for (const auto& f : e->files) {
       fs::path p = fs::path(r.data_dir) / f;
       if (!fs::exists(p))
-        throw InputError("dataset '" + e->name + "': " + p.string() +
-                         " not found (fill the data directory with scripts/fetch-datasets, or point "
-                         "--data-dir / D2ACE_DATA at it)");
+        throw InputError(
+            "dataset '" + e->name + "': " + p.string() +
+            " not found (fill the data directory with scripts/fetch-datasets, or point "
+            "--data-dir / D2ACE_DATA at it)");
       paths.push_back(p.string());
     }
     return paths;
@@ -123,8 +131,10 @@ Dataset load_dataset(const LoadRequest& r) {
     stem = stem.substr(0, stem.find(".arff"));
     std::vector<fs::path> candidates = {path.parent_path() / (stem + ".xml")};
     for (const std::string suffix : {"-train", "-test", "-train-sparse", "-test-sparse"})
-      if (stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
-        candidates.push_back(path.parent_path() / (stem.substr(0, stem.size() - suffix.size()) + ".xml"));
+      if (stem.size() > suffix.size() &&
+          stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
+        candidates.push_back(path.parent_path() /
+                             (stem.substr(0, stem.size() - suffix.size()) + ".xml"));
     for (const auto& c : candidates)
       if (fs::exists(c)) {
         opt.labels_xml = c.string();

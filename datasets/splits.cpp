@@ -34,7 +34,9 @@ int64_t argmax_ties(int64_t size, Key key, Second second, std::mt19937_64& rng) 
 std::vector<int64_t> iterative_stratification(const torch::Tensor& Y, int64_t k, uint64_t seed) {
   const int64_t n = Y.size(0), q = Y.size(1);
   if (k < 2) throw InputError("--folds must be at least 2, got " + std::to_string(k));
-  if (n < k) throw InputError("cannot cut " + std::to_string(n) + " instances into " + std::to_string(k) + " folds");
+  if (n < k)
+    throw InputError("cannot cut " + std::to_string(n) + " instances into " + std::to_string(k) +
+                     " folds");
   std::mt19937_64 rng(seed);
   torch::Tensor yc = Y.to(torch::kCPU, torch::kFloat).contiguous();
   const float* y = yc.data_ptr<float>();
@@ -68,16 +70,20 @@ std::vector<int64_t> iterative_stratification(const torch::Tensor& Y, int64_t k,
     std::vector<int64_t> rarest;
     for (int64_t j = 0; j < q; ++j) {
       if (remaining[j] <= 0) continue;
-      if (rarest.empty() || remaining[j] < remaining[rarest[0]]) rarest.assign(1, j);
-      else if (remaining[j] == remaining[rarest[0]]) rarest.push_back(j);
+      if (rarest.empty() || remaining[j] < remaining[rarest[0]])
+        rarest.assign(1, j);
+      else if (remaining[j] == remaining[rarest[0]])
+        rarest.push_back(j);
     }
     if (rarest.empty()) break;
-    label = rarest.size() == 1 ? rarest[0]
-                               : rarest[std::uniform_int_distribution<size_t>(0, rarest.size() - 1)(rng)];
+    label = rarest.size() == 1
+                ? rarest[0]
+                : rarest[std::uniform_int_distribution<size_t>(0, rarest.size() - 1)(rng)];
     for (int64_t i : with_label[label]) {
       if (fold[i] >= 0) continue;
       int64_t f = argmax_ties(
-          k, [&](int64_t g) { return want_label[g][label]; }, [&](int64_t g) { return want[g]; }, rng);
+          k, [&](int64_t g) { return want_label[g][label]; }, [&](int64_t g) { return want[g]; },
+          rng);
       assign(i, f);
     }
   }
@@ -93,12 +99,14 @@ std::vector<int64_t> iterative_stratification(const torch::Tensor& Y, int64_t k,
 std::vector<Split> make_splits(const Dataset& data, const SplitSpec& spec) {
   const int64_t n = data.rows();
   if (!(spec.validation_fraction >= 0.0 && spec.validation_fraction < 1.0))
-    throw InputError("validation fraction must be in [0, 1), got " + std::to_string(spec.validation_fraction));
+    throw InputError("validation fraction must be in [0, 1), got " +
+                     std::to_string(spec.validation_fraction));
   std::vector<int64_t> part(n);  // test part of each row: fold id, or 1 = official test
   int64_t parts = 1;
   if (spec.mode == SplitMode::kOfficial) {
     if (!data.has_official_split())
-      throw InputError("dataset '" + data.name + "' has no official train/test split; use --split kfold");
+      throw InputError("dataset '" + data.name +
+                       "' has no official train/test split; use --split kfold");
     for (int64_t i = 0; i < n; ++i) part[i] = i < data.official_train_rows ? -1 : 0;
   } else {
     part = iterative_stratification(data.Y, spec.folds, spec.seed);
@@ -115,7 +123,8 @@ std::vector<Split> make_splits(const Dataset& data, const SplitSpec& spec) {
     std::mt19937_64 rng(derive_seed(spec.validation_seed, {"fold", std::to_string(f)}));
     std::shuffle(train.begin(), train.end(), rng);
     const int64_t n_train = static_cast<int64_t>(train.size());
-    int64_t n_val = n_train - static_cast<int64_t>(std::floor(n_train * (1.0 - spec.validation_fraction)));
+    int64_t n_val =
+        n_train - static_cast<int64_t>(std::floor(n_train * (1.0 - spec.validation_fraction)));
     if (spec.validation_fraction > 0 && n_val < 1) n_val = 1;
     if (n_train - n_val < 1 || test.empty())
       throw InputError("dataset '" + data.name + "' (" + std::to_string(n) +
@@ -124,7 +133,8 @@ std::vector<Split> make_splits(const Dataset& data, const SplitSpec& spec) {
     train.erase(train.begin(), train.begin() + n_val);
     std::sort(train.begin(), train.end());
     std::sort(val.begin(), val.end());
-    splits.push_back({tensor(train), val.empty() ? torch::empty({0}, torch::kLong) : tensor(val), tensor(test)});
+    splits.push_back(
+        {tensor(train), val.empty() ? torch::empty({0}, torch::kLong) : tensor(val), tensor(test)});
   }
   return splits;
 }
@@ -179,7 +189,8 @@ Dataset drop_unlabelled_instances(const Dataset& data) {
   if (dropped == 0) return data;
   torch::Tensor keep = has.nonzero().flatten();
   Dataset out = take_rows(data, keep);
-  if (data.has_official_split())  // rows stay in order, so the boundary moves by the dropped train rows
+  if (data.has_official_split())  // rows stay in order, so the boundary moves by the dropped train
+                                  // rows
     out.official_train_rows = has.slice(0, 0, data.official_train_rows).sum().item<int64_t>();
   out.notices.push_back("dropped " + std::to_string(dropped) + " instances without labels");
   return out;

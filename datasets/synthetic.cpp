@@ -57,7 +57,8 @@ SyntheticSpec parse_synthetic_name(const std::string& name) {
   spec.seed = static_cast<uint64_t>(p.get_int("seed"));
   if (spec.n < 10 || spec.d < 1 || spec.q < 1 || spec.cardinality <= 0 || spec.length < 1 ||
       spec.correlation < 0 || spec.correlation > 1 || spec.noise < 0 || spec.noise >= 1)
-    throw InputError("dataset '" + name + "': need n >= 10, d, q, length >= 1, cardinality > 0, "
+    throw InputError("dataset '" + name +
+                     "': need n >= 10, d, q, length >= 1, cardinality > 0, "
                      "correlation in [0,1], noise in [0,1)");
   return spec;
 }
@@ -68,9 +69,11 @@ Dataset make_synthetic(const SyntheticSpec& s) {
   std::vector<std::vector<double>> words(s.q);
   for (auto& w : words) w = random_simplex(rng, s.d);
   std::vector<std::discrete_distribution<int64_t>> word_of(s.q);
-  for (int64_t j = 0; j < s.q; ++j) word_of[j] = std::discrete_distribution<int64_t>(words[j].begin(), words[j].end());
+  for (int64_t j = 0; j < s.q; ++j)
+    word_of[j] = std::discrete_distribution<int64_t>(words[j].begin(), words[j].end());
 
-  std::poisson_distribution<int64_t> count_labels(s.cardinality), doc_length(static_cast<double>(s.length));
+  std::poisson_distribution<int64_t> count_labels(s.cardinality),
+      doc_length(static_cast<double>(s.length));
   std::uniform_real_distribution<double> u(0.0, 1.0);
   const int64_t group = 3;
   torch::Tensor X = torch::zeros({s.n, s.d}, torch::kFloat);

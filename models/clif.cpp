@@ -39,7 +39,8 @@ ClifImpl::ClifImpl(const ModelShape& shape, ClifOptions options) : options_(opti
   label_projection_ = register_module("label_projection", torch::nn::Linear(q, h));
   {
     torch::NoGradGuard guard;
-    torch::nn::init::kaiming_uniform_(label_projection_->weight, 0.0, torch::kFanIn, torch::kSigmoid);
+    torch::nn::init::kaiming_uniform_(label_projection_->weight, 0.0, torch::kFanIn,
+                                      torch::kSigmoid);
     label_projection_->bias.zero_();
   }
   FeedForwardOptions i;
@@ -55,8 +56,8 @@ std::pair<torch::Tensor, torch::Tensor> ClifImpl::logits_and_embedding(const tor
   torch::Tensor E = label_embedding_;
   for (size_t l = 0; l < gin_mlps_.size(); ++l)
     E = E + gin_mlps_[l]((1 + gin_eps_[l]) * E + adjacency_.mm(E));
-  torch::Tensor code = features_(x);                        // [b, h]
-  torch::Tensor label_code = label_projection_(E);          // [q, h]
+  torch::Tensor code = features_(x);                                                   // [b, h]
+  torch::Tensor label_code = label_projection_(E);                                     // [q, h]
   torch::Tensor specific = interaction_(code.unsqueeze(1) * label_code.unsqueeze(0));  // [b, q, h]
   return {classifier_(specific), E};
 }
@@ -75,10 +76,12 @@ TrainingOutput ClifImpl::training_forward(const torch::Tensor& x, const torch::T
 }
 
 ParamSpecs clif_params() {
-  return {{"label_graph", "identity", "identity (the released code, Q5) or cooccurrence (original CLIF)"},
+  return {{"label_graph", "identity",
+           "identity (the released code, Q5) or cooccurrence (original CLIF)"},
           {"hidden", "768", "width of the feature and label-specific layers"},
           {"dropout", "0.2", "dropout in the feature branch and the GIN"},
-          {"link_weight", "0.001", "weight of the cosine link-prediction loss on the label embeddings"}};
+          {"link_weight", "0.001",
+           "weight of the cosine link-prediction loss on the label embeddings"}};
 }
 
 ModelBuild make_clif(const Params& p, const ModelShape& shape) {

@@ -6,12 +6,14 @@
 
 namespace d2ace {
 
-DelaImpl::DelaImpl(const ModelShape& shape, DelaOptions options) : options_(options), labels_(shape.labels) {
+DelaImpl::DelaImpl(const ModelShape& shape, DelaOptions options)
+    : options_(options), labels_(shape.labels) {
   const int64_t d = shape.features, L = (shape.features + 1) / 2;
   encoder_ = register_module("encoder", relu_stack(d, {256, 512, 256}, options.dropout, true));
   mu_ = register_module("mu", torch::nn::Linear(256, L));
   logvar_ = register_module("logvar", torch::nn::Linear(256, L));
-  gate_logits_ = register_parameter("gate_logits", torch::empty({shape.labels, L}).uniform_(-10, 10));
+  gate_logits_ =
+      register_parameter("gate_logits", torch::empty({shape.labels, L}).uniform_(-10, 10));
   gate_scale_ = register_module("gate_scale", torch::nn::Linear(L, L));
   {
     torch::NoGradGuard guard;
@@ -48,13 +50,13 @@ TrainingOutput DelaImpl::training_forward(const torch::Tensor& x, const torch::T
   torch::Tensor u = torch::rand_like(logits).clamp(tiny, 1 - tiny);
   torch::Tensor soft = torch::sigmoid((u.log() - (-u).log1p() + logits) / options_.tau);
   torch::Tensor gates = (soft > 0.5).to(soft.dtype()) + soft - soft.detach();
-  torch::Tensor noise = (0.5 * logvar).exp() * torch::randn_like(logvar);                // [b, L]
-  torch::Tensor codes = mu.unsqueeze(1) + gates.unsqueeze(0) * noise.unsqueeze(1);       // [b, q, L]
+  torch::Tensor noise = (0.5 * logvar).exp() * torch::randn_like(logvar);           // [b, L]
+  torch::Tensor codes = mu.unsqueeze(1) + gates.unsqueeze(0) * noise.unsqueeze(1);  // [b, q, L]
   out.logits = decode(x, codes);
   out.loss_matrix = bce_loss_matrix(out.logits, y);
   torch::Tensor g = gates.unsqueeze(0);
-  torch::Tensor kl = -logvar.unsqueeze(1) - 2 * (g + 1e-6).log() - 1 + logvar.unsqueeze(1).exp() * g.pow(2) +
-                     mu.unsqueeze(1).pow(2);
+  torch::Tensor kl = -logvar.unsqueeze(1) - 2 * (g + 1e-6).log() - 1 +
+                     logvar.unsqueeze(1).exp() * g.pow(2) + mu.unsqueeze(1).pow(2);
   out.loss = out.loss_matrix.sum(1).mean() + options_.beta * (0.5 * kl.sum(2)).mean();
   return out;
 }

@@ -33,7 +33,8 @@ void FeedForwardImpl::reset_parameters() {
   torch::NoGradGuard guard;
   for (auto& layer : layers_) {
     if (options_.activation == Activation::kLeakyRelu)
-      torch::nn::init::kaiming_uniform_(layer.linear->weight, options_.slope, torch::kFanIn, torch::kLeakyReLU);
+      torch::nn::init::kaiming_uniform_(layer.linear->weight, options_.slope, torch::kFanIn,
+                                        torch::kLeakyReLU);
     else
       torch::nn::init::kaiming_uniform_(layer.linear->weight, 0.0, torch::kFanIn, torch::kReLU);
     layer.linear->bias.uniform_(0.0, 0.1);
@@ -42,7 +43,8 @@ void FeedForwardImpl::reset_parameters() {
 }
 
 torch::Tensor FeedForwardImpl::activate(torch::Tensor x) const {
-  return options_.activation == Activation::kLeakyRelu ? torch::leaky_relu(x, options_.slope) : torch::relu(x);
+  return options_.activation == Activation::kLeakyRelu ? torch::leaky_relu(x, options_.slope)
+                                                       : torch::relu(x);
 }
 
 torch::Tensor FeedForwardImpl::forward(torch::Tensor x) {
@@ -59,7 +61,8 @@ torch::Tensor FeedForwardImpl::forward(torch::Tensor x) {
   return x;
 }
 
-FeedForward relu_stack(int64_t in, std::vector<int64_t> widths, double dropout, bool output_activation) {
+FeedForward relu_stack(int64_t in, std::vector<int64_t> widths, double dropout,
+                       bool output_activation) {
   FeedForwardOptions o;
   o.in = in;
   o.out = widths.back();
@@ -84,7 +87,9 @@ void PerLabelLinearImpl::reset_parameters() {
   bias_.uniform_(-bound, bound);
 }
 
-torch::Tensor PerLabelLinearImpl::forward(const torch::Tensor& h) { return (h * weight_).sum(-1) + bias_; }
+torch::Tensor PerLabelLinearImpl::forward(const torch::Tensor& h) {
+  return (h * weight_).sum(-1) + bias_;
+}
 
 double dropout_param(const Params& p, const std::string& model) {
   const double dropout = p.get_double("dropout");

@@ -4,7 +4,8 @@
 // FeedForward: in -> [Linear -> (BatchNorm) -> activation -> (Dropout)] per hidden width -> Linear
 //   -> (BatchNorm -> activation -> Dropout when `output_activation`). Linear weights are Kaiming
 //   uniform for the activation (LeakyReLU slope `slope`), biases uniform in [0, 0.1), as the
-//   reference's MLP. With no hidden widths the single Linear has no dropout (also as the reference).
+//   reference's MLP. With no hidden widths the single Linear has no dropout (also as the
+//   reference).
 // PerLabelLinear: one linear classifier per label over a per-label representation [b, q, h] ->
 //   [b, q]; the reference's grouped Conv1d(q, q, h, groups = q), with the same default init.
 #pragma once
@@ -56,7 +57,8 @@ TORCH_MODULE(FeedForward);
 
 // The ReLU stack the reference builds most often: in -> widths[0] -> ... -> widths.back(), dropout
 // after each hidden layer, and ReLU (+ dropout) after the last one too when `output_activation`.
-FeedForward relu_stack(int64_t in, std::vector<int64_t> widths, double dropout, bool output_activation);
+FeedForward relu_stack(int64_t in, std::vector<int64_t> widths, double dropout,
+                       bool output_activation);
 
 class PerLabelLinearImpl : public torch::nn::Module {
  public:

@@ -17,7 +17,8 @@ MlpImpl::MlpImpl(ModelShape shape, std::vector<int64_t> hidden, double dropout) 
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
   torch::Tensor h = x;
-  for (const auto& layer : *hidden_) h = dropout_(torch::relu(layer->as<torch::nn::Linear>()->forward(h)));
+  for (const auto& layer : *hidden_)
+    h = dropout_(torch::relu(layer->as<torch::nn::Linear>()->forward(h)));
   return output_(h);
 }
 
@@ -35,7 +36,8 @@ ParamSpecs mlp_params() {
 }
 
 ModelBuild make_mlp(const Params& p, const ModelShape& shape) {
-  return {std::make_shared<MlpImpl>(shape, p.get_int_list("hidden"), dropout_param(p, "mlp")), "mlp-1"};
+  return {std::make_shared<MlpImpl>(shape, p.get_int_list("hidden"), dropout_param(p, "mlp")),
+          "mlp-1"};
 }
 
 }  // namespace d2ace

@@ -8,7 +8,6 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
-
 #include <torch/nn/pimpl.h>
 
 #include "models/layers.h"

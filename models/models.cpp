@@ -8,15 +8,21 @@
 namespace d2ace {
 
 void register_models(ModelRegistry& registry) {
-  registry.add({"mlp", "multi-layer perceptron, BCE per label (binary relevance)", mlp_params(), make_mlp});
-  registry.add({"clif", "CLIF (Hang & Zhang, TPAMI 2022): label GIN + label-specific features", clif_params(),
-                make_clif});
-  registry.add({"dela", "DELA (Hang & Zhang, ICML 2022): stochastic label-specific features with Concrete gates",
-                dela_params(), make_dela});
-  registry.add({"mpvae", "MPVAE (Bai, Kong & Gomes, IJCAI 2020): VAE with a multivariate probit decoder",
+  registry.add(
+      {"mlp", "multi-layer perceptron, BCE per label (binary relevance)", mlp_params(), make_mlp});
+  registry.add({"clif", "CLIF (Hang & Zhang, TPAMI 2022): label GIN + label-specific features",
+                clif_params(), make_clif});
+  registry.add(
+      {"dela",
+       "DELA (Hang & Zhang, ICML 2022): stochastic label-specific features with Concrete gates",
+       dela_params(), make_dela});
+  registry.add({"mpvae",
+                "MPVAE (Bai, Kong & Gomes, IJCAI 2020): VAE with a multivariate probit decoder",
                 mpvae_params(), make_mpvae});
-  registry.add({"paca", "PACA (Hang et al., AAAI 2022): probabilistic label-specific features, flow prototypes",
-                paca_params(), make_paca});
+  registry.add(
+      {"paca",
+       "PACA (Hang et al., AAAI 2022): probabilistic label-specific features, flow prototypes",
+       paca_params(), make_paca});
 }
 
 }  // namespace d2ace

@@ -18,7 +18,8 @@ torch::Tensor probit(const torch::Tensor& r) {
 
 }  // namespace
 
-MpvaeImpl::MpvaeImpl(const ModelShape& shape, MpvaeOptions options) : options_(options), seed_(shape.seed) {
+MpvaeImpl::MpvaeImpl(const ModelShape& shape, MpvaeOptions options)
+    : options_(options), seed_(shape.seed) {
   const int64_t d = shape.features, q = shape.labels;
   const int64_t L = std::max<int64_t>(1, d / 2), r = std::max<int64_t>(16, L);
   label_encoder_ = register_module("label_encoder", relu_stack(d + q, {512, 256}, 0.0, true));
@@ -28,8 +29,10 @@ MpvaeImpl::MpvaeImpl(const ModelShape& shape, MpvaeOptions options) : options_(o
   feature_mu_ = register_module("feature_mu", torch::nn::Linear(256, L));
   feature_logvar_ = register_module("feature_logvar", torch::nn::Linear(256, L));
   label_decoder_ = register_module("label_decoder", relu_stack(d + L, {256, 512, q}, 0.0, false));
-  feature_decoder_ = register_module("feature_decoder", relu_stack(d + L, {256, 512, q}, 0.0, false));
-  covariance_root_ = register_parameter("covariance_root", torch::empty({q, r}).uniform_(-0.01, 0.01));
+  feature_decoder_ =
+      register_module("feature_decoder", relu_stack(d + L, {256, 512, q}, 0.0, false));
+  covariance_root_ =
+      register_parameter("covariance_root", torch::empty({q, r}).uniform_(-0.01, 0.01));
   torch::NoGradGuard guard;  // the reference: Xavier-uniform weights, zero biases, everywhere
   for (auto& m : modules(/*include_self=*/false)) {
     if (auto* linear = m->as<torch::nn::Linear>()) {
@@ -49,13 +52,17 @@ MpvaeImpl::Gaussian MpvaeImpl::encode_labels(const torch::Tensor& x, const torch
   return {label_mu_(h), label_logvar_(h)};
 }
 
-torch::Tensor MpvaeImpl::sample(const Gaussian& g) { return g.mu + (0.5 * g.logvar).exp() * torch::randn_like(g.mu); }
+torch::Tensor MpvaeImpl::sample(const Gaussian& g) {
+  return g.mu + (0.5 * g.logvar).exp() * torch::randn_like(g.mu);
+}
 
-torch::Tensor MpvaeImpl::decode(FeedForward& decoder, const torch::Tensor& x, const torch::Tensor& z) {
+torch::Tensor MpvaeImpl::decode(FeedForward& decoder, const torch::Tensor& x,
+                                const torch::Tensor& z) {
   return decoder(torch::cat({x, z}, 1));
 }
 
-std::pair<torch::Tensor, torch::Tensor> probit_nll_and_ranking(const torch::Tensor& E, const torch::Tensor& y) {
+std::pair<torch::Tensor, torch::Tensor> probit_nll_and_ranking(const torch::Tensor& E,
+                                                               const torch::Tensor& y) {
   torch::Tensor Y = y.unsqueeze(0);
   torch::Tensor logprob = (E.log() * Y + (1 - E).log() * (1 - Y)).sum(2);  // [S, b]
   torch::Tensor top = std::get<0>(logprob.max(0));
@@ -78,13 +85,15 @@ TrainingOutput MpvaeImpl::training_forward(const torch::Tensor& x, const torch::
   }
   torch::Tensor label_mean = decode(label_decoder_, x, sample(label));
   torch::Tensor feature_mean = decode(feature_decoder_, x, sample(feature));
-  torch::Tensor noise = torch::randn({options_.train_samples, x.size(0), covariance_root_.size(1)}, x.options());
+  torch::Tensor noise =
+      torch::randn({options_.train_samples, x.size(0), covariance_root_.size(1)}, x.options());
   torch::Tensor correlated = noise.matmul(covariance_root_.t());  // [S, b, q]
   auto [nll, rank] = probit_nll_and_ranking(probit(correlated + label_mean.unsqueeze(0)), y);
   auto [nll_x, rank_x] = probit_nll_and_ranking(probit(correlated + feature_mean.unsqueeze(0)), y);
-  torch::Tensor kl = 0.5 * ((feature.logvar - label.logvar) - 1 + (label.logvar - feature.logvar).exp() +
-                            (feature.mu - label.mu).pow(2) / (feature.logvar.exp() + kEps))
-                               .sum(1);
+  torch::Tensor kl =
+      0.5 * ((feature.logvar - label.logvar) - 1 + (label.logvar - feature.logvar).exp() +
+             (feature.mu - label.mu).pow(2) / (feature.logvar.exp() + kEps))
+                .sum(1);
   out.logits = label_mean;
   out.loss_matrix = bce_loss_matrix(label_mean, y);
   out.loss = options_.nll_coeff * (nll + nll_x) + options_.rank_coeff * (rank + rank_x) +
@@ -125,7 +134,8 @@ ModelBuild make_mpvae(const Params& p, const ModelShape& shape) {
   o.nll_coeff = p.get_double("nll_coeff");
   o.rank_coeff = p.get_double("rank_coeff");
   o.kl_coeff = p.get_double("kl_coeff");
-  if (o.train_samples < 1 || o.test_samples < 1) throw InputError("mpvae: train_samples and test_samples must be at least 1");
+  if (o.train_samples < 1 || o.test_samples < 1)
+    throw InputError("mpvae: train_samples and test_samples must be at least 1");
   if (!(o.nll_coeff >= 0 && o.rank_coeff >= 0 && o.kl_coeff >= 0))
     throw InputError("mpvae: nll_coeff, rank_coeff and kl_coeff must be non-negative");
   return {std::make_shared<MpvaeImpl>(shape, o), "mpvae-1"};

@@ -1,10 +1,10 @@
 // MPVAE: Bai, Kong & Gomes, "Disentangled Variational Autoencoder based Multi-Label Classification
-// with Covariance-Aware Multivariate Probit Model", IJCAI 2020; as the released D2ACE code builds it
-// (method.md §7.3).
+// with Covariance-Aware Multivariate Probit Model", IJCAI 2020; as the released D2ACE code builds
+// it (method.md §7.3).
 //
 // A label encoder q(z | x, y) ([x, y] -> 512 -> 256) and a feature encoder p(z | x) (x -> 256 ->
-// 256), both Gaussian over L = max(1, floor(d/2)) dimensions; two decoders [x, z] -> 256 -> 512 -> q
-// give probit means, one from a label-encoder sample (training branch), one from a
+// 256), both Gaussian over L = max(1, floor(d/2)) dimensions; two decoders [x, z] -> 256 -> 512 ->
+// q give probit means, one from a label-encoder sample (training branch), one from a
 // feature-encoder sample (the branch used for prediction). The multivariate probit shares a
 // low-rank residual covariance R R^T + I, R [q, r] with r = max(16, L), initialised U(-0.01, 0.01).
 // Training draws S noise vectors n ~ N(0, I_r) per instance (shared by both branches) and takes
@@ -12,8 +12,8 @@
 // -log mean_S prod_j E^y (1 - E)^(1 - y), and the pairwise ranking loss
 // mean over S of sum_{y_i = 1, y_k = 0} exp(-5 (E_i - E_k)) / (5 |pos| |neg|); total
 // nll_coeff (0.1) * NLL + rank_coeff (200) * ranking + kl_coeff (1.1) * KL(q(z|x,y) || p(z|x)).
-// The ranking double sum factorises as (sum_pos e^{-5 E_i}) (sum_neg e^{5 E_k}), so it costs O(S b q)
-// and no [S, b, q, q] tensor is ever built (the reference builds one, which does not fit for
+// The ranking double sum factorises as (sum_pos e^{-5 E_i}) (sum_neg e^{5 E_k}), so it costs O(S b
+// q) and no [S, b, q, q] tensor is ever built (the reference builds one, which does not fit for
 // hundreds of labels); the value is the same.
 // Prediction averages Phi over test_samples (1000) noise draws for one feature-encoder sample; the
 // logits reported are log(p / (1 - p)). Its random draws come from the model's own seed, renewed
@@ -56,14 +56,16 @@ class MpvaeImpl : public MultiLabelModel {
   uint64_t seed_ = 0;
   FeedForward label_encoder_{nullptr}, feature_encoder_{nullptr}, label_decoder_{nullptr},
       feature_decoder_{nullptr};
-  torch::nn::Linear label_mu_{nullptr}, label_logvar_{nullptr}, feature_mu_{nullptr}, feature_logvar_{nullptr};
+  torch::nn::Linear label_mu_{nullptr}, label_logvar_{nullptr}, feature_mu_{nullptr},
+      feature_logvar_{nullptr};
   torch::Tensor covariance_root_;  // R [q, r]
 };
 TORCH_MODULE(Mpvae);
 
 // The two probit terms of one branch, from E [S, b, q] and targets [b, q]: the sampled NLL (batch
 // mean) and the pairwise ranking loss (mean over S and b), in the factorised form.
-std::pair<torch::Tensor, torch::Tensor> probit_nll_and_ranking(const torch::Tensor& E, const torch::Tensor& y);
+std::pair<torch::Tensor, torch::Tensor> probit_nll_and_ranking(const torch::Tensor& E,
+                                                               const torch::Tensor& y);
 
 ParamSpecs mpvae_params();
 ModelBuild make_mpvae(const Params& p, const ModelShape& shape);

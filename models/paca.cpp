@@ -15,7 +15,8 @@ constexpr double kFlowEps = 1e-6;
 constexpr double kKlEps = 1e-8;
 constexpr double kTiny = 1e-30;
 
-torch::Tensor masked(const torch::nn::Linear& fc, const torch::Tensor& mask, const torch::Tensor& x) {
+torch::Tensor masked(const torch::nn::Linear& fc, const torch::Tensor& mask,
+                     const torch::Tensor& x) {
   return torch::nn::functional::linear(x, fc->weight * mask, fc->bias);
 }
 
@@ -27,9 +28,11 @@ PrototypeFlowImpl::PrototypeFlowImpl(int64_t dims, int64_t cond, int64_t hidden)
   // degree <= its own, an output of input i sees hidden units of degree < i.
   torch::Tensor in_deg = torch::arange(1, dims + 1);
   torch::Tensor hid_deg = torch::arange(hidden).remainder(std::max<int64_t>(dims - 1, 1)) + 1;
-  mask_in_ = register_buffer("mask_in", (in_deg.unsqueeze(0) <= hid_deg.unsqueeze(1)).to(torch::kFloat));
+  mask_in_ =
+      register_buffer("mask_in", (in_deg.unsqueeze(0) <= hid_deg.unsqueeze(1)).to(torch::kFloat));
   mask_out_ = register_buffer(
-      "mask_out", (hid_deg.unsqueeze(0) < in_deg.unsqueeze(1)).to(torch::kFloat).repeat({params_per_dim_, 1}));
+      "mask_out",
+      (hid_deg.unsqueeze(0) < in_deg.unsqueeze(1)).to(torch::kFloat).repeat({params_per_dim_, 1}));
   masked_in_ = register_module("masked_in", torch::nn::Linear(dims, hidden));
   masked_out_ = register_module("masked_out", torch::nn::Linear(hidden, dims * params_per_dim_));
   cond_in_ = register_module("cond_in", torch::nn::Linear(cond, hidden));
@@ -51,7 +54,8 @@ PrototypeFlowImpl::PrototypeFlowImpl(int64_t dims, int64_t cond, int64_t hidden)
   b3_->bias.zero_();
 }
 
-torch::Tensor PrototypeFlowImpl::log_prob(const torch::Tensor& x_in, const torch::Tensor& condition) {
+torch::Tensor PrototypeFlowImpl::log_prob(const torch::Tensor& x_in,
+                                          const torch::Tensor& condition) {
   namespace F = torch::nn::functional;
   // CondNAF: autoregressive conditioner -> per-dimension parameters of one sigmoidal layer.
   torch::Tensor h = torch::elu(masked(masked_in_, mask_in_, x_in) + cond_in_(condition));
@@ -66,12 +70,14 @@ torch::Tensor PrototypeFlowImpl::log_prob(const torch::Tensor& x_in, const torch
   torch::Tensor pre = a * x_in.unsqueeze(-1) + b;
   // Float32 guards (no change in the normal range): the mixture can round a hair above 1, and a
   // softplus can underflow to 0; either would put a log of a non-positive number in the graph.
-  torch::Tensor mixed = (torch::softmax(w_logits, -1) * torch::sigmoid(pre)).sum(-1).clamp(0.0, 1.0);
+  torch::Tensor mixed =
+      (torch::softmax(w_logits, -1) * torch::sigmoid(pre)).sum(-1).clamp(0.0, 1.0);
   torch::Tensor clipped = mixed * (1 - kFlowEps) + 0.5 * kFlowEps;
   torch::Tensor x = (clipped / (1 - clipped)).log();
-  torch::Tensor log_det =
-      torch::logsumexp(torch::log_softmax(w_logits, -1) + F::logsigmoid(pre) + F::logsigmoid(-pre) + a.clamp_min(kTiny).log(), -1) +
-      std::log(1 - kFlowEps) - clipped.log() - (1 - clipped).log();
+  torch::Tensor log_det = torch::logsumexp(torch::log_softmax(w_logits, -1) + F::logsigmoid(pre) +
+                                               F::logsigmoid(-pre) + a.clamp_min(kTiny).log(),
+                                           -1) +
+                          std::log(1 - kFlowEps) - clipped.log() - (1 - clipped).log();
   torch::Tensor total_log_det = log_det.sum(-1);
   // CondAF: z = x a(y) + b(y).
   torch::Tensor scale = F::softplus(a2_(torch::relu(a1_(condition))) + a3_(condition));
@@ -81,13 +87,15 @@ torch::Tensor PrototypeFlowImpl::log_prob(const torch::Tensor& x_in, const torch
   return (-0.5 * std::log(2 * M_PI) - 0.5 * z.pow(2)).sum(-1) + total_log_det;
 }
 
-PacaImpl::PacaImpl(const ModelShape& shape, PacaOptions options) : options_(options), labels_(shape.labels) {
+PacaImpl::PacaImpl(const ModelShape& shape, PacaOptions options)
+    : options_(options), labels_(shape.labels) {
   const int64_t d = shape.features, q = shape.labels, L = (shape.features + 1) / 2;
   encoder_ = register_module("encoder", relu_stack(d, {256, 512, 256}, options.dropout, true));
   mu_ = register_module("mu", torch::nn::Linear(256, L));
   logvar_ = register_module("logvar", torch::nn::Linear(256, L));
   decoder_ = register_module("decoder", relu_stack(L, {256, 512, 256, d}, 0.2, false));
-  label_encoder_ = register_module("label_encoder", relu_stack(q, {512, 256}, options.dropout, true));
+  label_encoder_ =
+      register_module("label_encoder", relu_stack(q, {512, 256}, options.dropout, true));
   label_mu_ = register_module("label_mu", torch::nn::Linear(256, L));
   label_logvar_ = register_module("label_logvar", torch::nn::Linear(256, L));
   label_decoder_ = register_module("label_decoder", relu_stack(L, {256, 512}, 0.2, true));
@@ -100,7 +108,8 @@ PacaImpl::PacaImpl(const ModelShape& shape, PacaOptions options) : options_(opti
 
 torch::Tensor PacaImpl::prototype_scores(const torch::Tensor& z) {
   torch::Tensor at = z.unsqueeze(1);  // [b, 1, L] against every label's prototypes
-  return torch::stack({negative_->log_prob(at, label_codes_), positive_->log_prob(at, label_codes_)}, 1);
+  return torch::stack(
+      {negative_->log_prob(at, label_codes_), positive_->log_prob(at, label_codes_)}, 1);
 }
 
 torch::Tensor PacaImpl::forward(const torch::Tensor& x) {
@@ -111,7 +120,8 @@ torch::Tensor PacaImpl::forward(const torch::Tensor& x) {
 TrainingOutput PacaImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y) {
   namespace F = torch::nn::functional;
   torch::Tensor h = encoder_(x), hy = label_encoder_(y);
-  torch::Tensor x_mu = mu_(h), x_logvar = logvar_(h), y_mu = label_mu_(hy), y_logvar = label_logvar_(hy);
+  torch::Tensor x_mu = mu_(h), x_logvar = logvar_(h), y_mu = label_mu_(hy),
+                y_logvar = label_logvar_(hy);
   torch::Tensor z_x = x_mu, z_y = y_mu;
   if (is_training()) {
     z_x = x_mu + (0.5 * x_logvar).exp() * torch::randn_like(x_mu);
@@ -147,7 +157,8 @@ ModelBuild make_paca(const Params& p, const ModelShape& shape) {
   o.alpha = p.get_double("alpha");
   o.gamma = p.get_double("gamma");
   o.dropout = dropout_param(p, "paca");
-  if (!(o.alpha >= 0 && o.gamma >= 0)) throw InputError("paca: alpha and gamma must be non-negative");
+  if (!(o.alpha >= 0 && o.gamma >= 0))
+    throw InputError("paca: alpha and gamma must be non-negative");
   return {std::make_shared<PacaImpl>(shape, o), "paca-1"};
 }
 

@@ -1,5 +1,6 @@
 // PACA: Hang, Zhang, Feng, Xu & Cheng, "End-to-End Probabilistic Label-Specific Feature Learning
-// for Multi-Label Classification", AAAI 2022; as the released D2ACE code builds it (method.md §7.3).
+// for Multi-Label Classification", AAAI 2022; as the released D2ACE code builds it (method.md
+// §7.3).
 //
 // Probabilistic autoencoders: features x -> 256 -> 512 -> 256 (ReLU, dropout 0.1) -> Gaussian
 // code over L = ceil(d/2) dimensions, decoded L -> 256 -> 512 -> 256 -> d; labels y -> 512 -> 256
@@ -14,10 +15,10 @@
 // The log-densities of the instance under the negative and positive prototypes of each label
 // are the two class scores: p(y_j = 1 | x) = softmax over (neg, pos) = sigmoid(pos - neg), so the
 // logits are pos - neg.
-// Loss: sum-of-squares reconstruction of x through a sigmoid (batch mean) + gamma (10) * (KL between
-// the feature and label codes + q * multilabel soft margin of the label logits) + alpha (2) * q *
-// cross-entropy of the prototype scores. Training samples both codes; evaluation uses their means.
-// The loss matrix (what selectors observe), and the training logits, are the label
+// Loss: sum-of-squares reconstruction of x through a sigmoid (batch mean) + gamma (10) * (KL
+// between the feature and label codes + q * multilabel soft margin of the label logits) + alpha (2)
+// * q * cross-entropy of the prototype scores. Training samples both codes; evaluation uses their
+// means. The loss matrix (what selectors observe), and the training logits, are the label
 // autoencoder's, as the released hook has it.
 // Departure: P = 3 floor(256 / L) is 0 in the reference when d > 512, which leaves the flow
 // unconditioned on the instance; here floor(256 / L) is at least 1.
@@ -47,9 +48,11 @@ class PrototypeFlowImpl : public torch::nn::Module {
  private:
   int64_t dims_, params_per_dim_;
   static constexpr int64_t kSigmoids = 16;
-  torch::nn::Linear masked_in_{nullptr}, masked_out_{nullptr}, cond_in_{nullptr}, to_sigmoids_{nullptr};
+  torch::nn::Linear masked_in_{nullptr}, masked_out_{nullptr}, cond_in_{nullptr},
+      to_sigmoids_{nullptr};
   torch::Tensor mask_in_, mask_out_;
-  torch::nn::Linear a1_{nullptr}, a2_{nullptr}, a3_{nullptr}, b1_{nullptr}, b2_{nullptr}, b3_{nullptr};
+  torch::nn::Linear a1_{nullptr}, a2_{nullptr}, a3_{nullptr}, b1_{nullptr}, b2_{nullptr},
+      b3_{nullptr};
 };
 TORCH_MODULE(PrototypeFlow);
 
@@ -64,8 +67,8 @@ class PacaImpl : public MultiLabelModel {
 
   PacaOptions options_;
   int64_t labels_ = 0;
-  FeedForward encoder_{nullptr}, decoder_{nullptr}, label_encoder_{nullptr}, label_decoder_{nullptr},
-      instance_map_{nullptr};
+  FeedForward encoder_{nullptr}, decoder_{nullptr}, label_encoder_{nullptr},
+      label_decoder_{nullptr}, instance_map_{nullptr};
   torch::nn::Linear mu_{nullptr}, logvar_{nullptr}, label_mu_{nullptr}, label_logvar_{nullptr},
       label_classifier_{nullptr};
   torch::Tensor label_codes_;  // buffer: one-hot [1, q, q]

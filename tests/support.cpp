@@ -47,7 +47,8 @@ std::string shared_datasets() {
 
 CliResult run_cli(const std::string& args) {
   std::string out = temp_path("cli.out"), err = temp_path("cli.err");
-  std::string cmd = std::string(D2ACE_CLI) + " " + args + " > " + out + " 2> " + err + " < /dev/null";
+  std::string cmd =
+      std::string(D2ACE_CLI) + " " + args + " > " + out + " 2> " + err + " < /dev/null";
   int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }

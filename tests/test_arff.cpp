@@ -66,8 +66,8 @@ TEST_CASE("arff: dense Mulan file with quoting, comments, nominal and missing va
   CHECK(ds.Y[0][1].item<float>() == 0);
   CHECK(ds.Y[1][1].item<float>() == 1);
   // x1, x 2, colour one-hot (3), flag (1 column), id dropped.
-  REQUIRE(ds.feature_names ==
-          std::vector<std::string>{"x1", "x 2", "colour=red", "colour=green", "colour=dark blue", "flag"});
+  REQUIRE(ds.feature_names == std::vector<std::string>{"x1", "x 2", "colour=red", "colour=green",
+                                                       "colour=dark blue", "flag"});
   CHECK(ds.feature_attributes == 5);
   auto x = ds.X.accessor<float, 2>();
   CHECK(x[0][0] == 1.5f);
@@ -76,9 +76,9 @@ TEST_CASE("arff: dense Mulan file with quoting, comments, nominal and missing va
   CHECK(x[0][2] == 1.0f);
   CHECK(x[1][4] == 1.0f);
   CHECK(x[2][3] == 1.0f);
-  CHECK(x[1][5] == 1.0f);             // yes = index 1
-  CHECK(x[2][5] == Approx(0.5f));     // missing flag: observed mean of (0, 1)
-  CHECK(ds.notices.size() == 2);      // string attribute dropped, values imputed
+  CHECK(x[1][5] == 1.0f);          // yes = index 1
+  CHECK(x[2][5] == Approx(0.5f));  // missing flag: observed mean of (0, 1)
+  CHECK(ds.notices.size() == 2);   // string attribute dropped, values imputed
 }
 
 TEST_CASE("arff: sparse rows and MEKA -C labels", "[arff]") {
@@ -105,8 +105,9 @@ TEST_CASE("arff: sparse rows and MEKA -C labels", "[arff]") {
   CHECK(x[1][4] == 1.0f);
   CHECK(x[2][2] == 1.0f);
 
-  std::string body = "@relation 'x: -C -2'\n@attribute f numeric\n@attribute L0 {0,1}\n@attribute L1 numeric\n"
-                     "@data\n3,1,0\n4,0,1\n";
+  std::string body =
+      "@relation 'x: -C -2'\n@attribute f numeric\n@attribute L0 {0,1}\n@attribute L1 numeric\n"
+      "@data\n3,1,0\n4,0,1\n";
   auto tail = read_arff({write_temp("tail.arff", body)}, {});
   CHECK(tail.label_names == std::vector<std::string>{"L0", "L1"});
   CHECK(tail.features() == 1);
@@ -116,18 +117,23 @@ TEST_CASE("arff: train and test files make one dataset with the official split",
   std::string head = "@relation r\n@attribute f numeric\n@attribute y {0,1}\n@data\n";
   ArffOptions opt;
   opt.labels_xml = write_temp("y.xml", "<labels><label name=\"y\"></label></labels>");
-  auto ds = read_arff({write_temp("tr.arff", head + "1,1\n2,0\n"), write_temp("te.arff", head + "3,1\n")}, opt);
+  auto ds = read_arff(
+      {write_temp("tr.arff", head + "1,1\n2,0\n"), write_temp("te.arff", head + "3,1\n")}, opt);
   CHECK(ds.rows() == 3);
   CHECK(ds.official_train_rows == 2);
   std::string other = "@relation r\n@attribute g numeric\n@attribute y {0,1}\n@data\n1,1\n";
-  CHECK_THROWS_AS(read_arff({write_temp("tr2.arff", head + "1,1\n"), write_temp("te2.arff", other)}, opt), InputError);
+  CHECK_THROWS_AS(
+      read_arff({write_temp("tr2.arff", head + "1,1\n"), write_temp("te2.arff", other)}, opt),
+      InputError);
 }
 
 TEST_CASE("arff: bz2 input", "[arff]") {
-  std::string text = "@relation 'z: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n@data\n1,0.5\n0,2\n";
+  std::string text =
+      "@relation 'z: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n@data\n1,0.5\n0,2\n";
   std::vector<char> packed(text.size() * 2 + 600);
   unsigned int size = static_cast<unsigned int>(packed.size());
-  REQUIRE(BZ2_bzBuffToBuffCompress(packed.data(), &size, text.data(), static_cast<unsigned int>(text.size()), 9, 0, 0) == BZ_OK);
+  REQUIRE(BZ2_bzBuffToBuffCompress(packed.data(), &size, text.data(),
+                                   static_cast<unsigned int>(text.size()), 9, 0, 0) == BZ_OK);
   std::string path = d2ace::test::temp_path("z.arff.bz2");
   std::ofstream(path, std::ios::binary).write(packed.data(), size);
   auto ds = read_arff({path}, {});
@@ -180,13 +186,16 @@ TEST_CASE("arff: bad input names the file, the line and the problem", "[arff][ba
   check("{0 1,7 2}\n", "6", "sparse index 7 out of range");
 
   // A numeric label with a value other than 0/1.
-  std::string numeric_label = "@relation 'n: -C 1'\n@attribute y numeric\n@attribute f numeric\n@data\n0.5,1\n";
+  std::string numeric_label =
+      "@relation 'n: -C 1'\n@attribute y numeric\n@attribute f numeric\n@data\n0.5,1\n";
   std::string p = write_temp("numlabel.arff", numeric_label);
-  CHECK_THAT(error_of({p}, {}), Catch::StartsWith(p + ":5: ") && Catch::Contains("labels must be 0 or 1"));
+  CHECK_THAT(error_of({p}, {}),
+             Catch::StartsWith(p + ":5: ") && Catch::Contains("labels must be 0 or 1"));
 
   ArffOptions opt;
   opt.labels_xml = write_temp("absent.xml", "<labels><label name=\"nope\"></label></labels>");
-  std::string q = write_temp("plain.arff", "@relation plain\n@attribute f numeric\n@attribute y {0,1}\n@data\n1,1\n");
+  std::string q = write_temp(
+      "plain.arff", "@relation plain\n@attribute f numeric\n@attribute y {0,1}\n@data\n1,1\n");
   CHECK_THAT(error_of({q}, opt), Catch::Contains("label 'nope' is not an attribute of"));
   CHECK_THAT(error_of({q}, {}), Catch::Contains("MEKA '-C n'"));
   CHECK_THAT(error_of({"/nonexistent/x.arff"}, {}), Catch::Contains("cannot open file"));

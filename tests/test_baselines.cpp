@@ -18,7 +18,8 @@ using namespace d2ace;
 
 namespace {
 
-TrainingPool pool_of(int64_t n, int64_t q, int64_t batch = 2, int64_t epochs = 20, uint64_t seed = 3) {
+TrainingPool pool_of(int64_t n, int64_t q, int64_t batch = 2, int64_t epochs = 20,
+                     uint64_t seed = 3) {
   TrainingPool pool;
   torch::manual_seed(static_cast<int64_t>(seed));
   pool.X = torch::rand({n, 3});
@@ -29,7 +30,8 @@ TrainingPool pool_of(int64_t n, int64_t q, int64_t batch = 2, int64_t epochs = 2
   return pool;
 }
 
-std::unique_ptr<Selector> build(const std::string& name, std::map<std::string, std::string> params = {}) {
+std::unique_ptr<Selector> build(const std::string& name,
+                                std::map<std::string, std::string> params = {}) {
   static Registries reg;
   const auto& e = reg.selectors.get(name);
   return e.make(Params(name, e.params, params)).selector;
@@ -42,9 +44,11 @@ bool is_permutation(const EpochPlan& plan, int64_t n) {
 
 }  // namespace
 
-TEST_CASE("baselines: warm-up epochs are uniform permutations, then the distribution takes over", "[baselines]") {
+TEST_CASE("baselines: warm-up epochs are uniform permutations, then the distribution takes over",
+          "[baselines]") {
   c10::InferenceMode mode;
-  for (const std::string name : {"online-batch", "active-bias", "recency-bias", "uncertainty-correlation", "hard-imbalance"}) {
+  for (const std::string name : {"online-batch", "active-bias", "recency-bias",
+                                 "uncertainty-correlation", "hard-imbalance"}) {
     INFO("selector " << name);
     std::map<std::string, std::string> params = {{"warmup", "3"}};
     if (name == "recency-bias") params["window"] = "3";
@@ -55,7 +59,8 @@ TEST_CASE("baselines: warm-up epochs are uniform permutations, then the distribu
       EpochPlan plan = s->plan_epoch(e);
       if (e < 3) CHECK(is_permutation(plan, 40));
       for (const auto& b : plan.batches)
-        s->observe(b, torch::rand({b.size(0), 4}), torch::rand({b.size(0), 4}) * (b.unsqueeze(1) + 1).to(torch::kFloat));
+        s->observe(b, torch::rand({b.size(0), 4}),
+                   torch::rand({b.size(0), 4}) * (b.unsqueeze(1) + 1).to(torch::kFloat));
       s->end_epoch(e);
       auto d = s->diagnostics();
       CHECK(d.at("uniform") == (e < 3 ? 1.0 : 0.0));
@@ -66,7 +71,8 @@ TEST_CASE("baselines: warm-up epochs are uniform permutations, then the distribu
 
 TEST_CASE("baselines: same seed, same batches; another seed, others", "[baselines]") {
   c10::InferenceMode mode;
-  for (const std::string name : {"uniform", "uniform-iid", "online-batch", "uncertainty-correlation"}) {
+  for (const std::string name :
+       {"uniform", "uniform-iid", "online-batch", "uncertainty-correlation"}) {
     INFO("selector " << name);
     auto plans = [&](uint64_t seed) {
       std::map<std::string, std::string> params;
@@ -78,7 +84,8 @@ TEST_CASE("baselines: same seed, same batches; another seed, others", "[baseline
       std::vector<torch::Tensor> out;
       for (int64_t e = 0; e < 3; ++e) {
         EpochPlan plan = s->plan_epoch(e);
-        for (const auto& b : plan.batches) s->observe(b, torch::full({b.size(0), 3}, 0.3f), torch::ones({b.size(0), 3}));
+        for (const auto& b : plan.batches)
+          s->observe(b, torch::full({b.size(0), 3}, 0.3f), torch::ones({b.size(0), 3}));
         s->end_epoch(e);
         out.push_back(torch::cat(plan.batches));
       }
@@ -101,13 +108,16 @@ TEST_CASE("baselines: online-batch ranks by the latest loss", "[baselines]") {
   s.attach(pool);
   s.plan_epoch(0);
   // Per-instance losses 0.2, 1.0, 0.6 -> ranks 3, 1, 2 -> p ∝ 8^(-r/3) = (1/8, 1/2, 1/4).
-  s.observe(torch::tensor({0, 1, 2}), {}, torch::tensor({0.1f, 0.1f, 0.5f, 0.5f, 0.3f, 0.3f}).view({3, 2}));
+  s.observe(torch::tensor({0, 1, 2}), {},
+            torch::tensor({0.1f, 0.1f, 0.5f, 0.5f, 0.3f, 0.3f}).view({3, 2}));
   s.end_epoch(0);
   s.plan_epoch(1);
   s.end_epoch(1);
   CHECK(s.diagnostics().at("pressure") == Approx(8));
-  CHECK(s.diagnostics().at("entropy") == Approx(-(1.0 / 7 * std::log(1.0 / 7) + 4.0 / 7 * std::log(4.0 / 7) +
-                                                  2.0 / 7 * std::log(2.0 / 7)) / std::log(3.0)));
+  CHECK(s.diagnostics().at("entropy") ==
+        Approx(-(1.0 / 7 * std::log(1.0 / 7) + 4.0 / 7 * std::log(4.0 / 7) +
+                 2.0 / 7 * std::log(2.0 / 7)) /
+               std::log(3.0)));
 }
 
 TEST_CASE("baselines: active-bias's confidence-corrected std", "[baselines]") {
@@ -134,7 +144,8 @@ TEST_CASE("baselines: recency-bias's windowed label entropy", "[baselines]") {
   s.attach(pool);
   torch::Tensor one = torch::tensor({0});
   // Instance 0: label 0 predicted positive 3 times of 4 visits -> H2(3/4); label 1 always -> 0.
-  for (float p : {0.9f, 0.8f, 0.2f, 0.7f}) s.observe(one, torch::tensor({p, 0.9f}).view({1, 2}), {});
+  for (float p : {0.9f, 0.8f, 0.2f, 0.7f})
+    s.observe(one, torch::tensor({p, 0.9f}).view({1, 2}), {});
   s.observe(torch::tensor({1}), torch::tensor({0.6f, 0.4f}).view({1, 2}), {});
   torch::Tensor F = s.uncertainty();
   CHECK(F[0].item<float>() == Approx(0.8112781 / 2));

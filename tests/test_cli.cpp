@@ -37,10 +37,10 @@ void expect_bad_input(const std::string& args, const std::string& what) {
 }  // namespace
 
 TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input]") {
-  const std::string bad_arff = write_temp("bad.arff",
-                                          "@relation 'b: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n@data\n1,2\n0\n");
-  const std::string nan_arff = write_temp("nan.arff",
-                                          "@relation 'b: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n@data\n1,NaN\n");
+  const std::string bad_arff = write_temp(
+      "bad.arff", "@relation 'b: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n@data\n1,2\n0\n");
+  const std::string nan_arff = write_temp(
+      "nan.arff", "@relation 'b: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n@data\n1,NaN\n");
   expect_bad_input("run --dataset nosuchset", "unknown dataset 'nosuchset'");
   expect_bad_input("run" + kSmall + " --model cnn", "unknown model 'cnn'");
   expect_bad_input("run" + kSmall + " --selector best", "unknown selector 'best'");
@@ -48,8 +48,10 @@ TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input]") {
   expect_bad_input("run" + kSmall + " --bogus 1", "unrecognised option '--bogus'");
   expect_bad_input("run" + kSmall + " --selector-param x", "--selector-param expects key=value");
   expect_bad_input("run" + kSmall + " --split official", "no official train/test split");
-  expect_bad_input("run --dataset " + bad_arff + " --folds 2", bad_arff + ":6: expected 2 values, found 1");
-  expect_bad_input("run --dataset " + nan_arff + " --folds 2", bad_arff.substr(0, 0) + "NaN or infinite");
+  expect_bad_input("run --dataset " + bad_arff + " --folds 2",
+                   bad_arff + ":6: expected 2 values, found 1");
+  expect_bad_input("run --dataset " + nan_arff + " --folds 2",
+                   bad_arff.substr(0, 0) + "NaN or infinite");
   expect_bad_input("run --dataset /no/such/file.arff", "/no/such/file.arff: no such file");
   expect_bad_input("run --dataset yeast --data-dir /no/such/dir", "scripts/fetch-datasets");
   expect_bad_input("frobnicate", "unknown command 'frobnicate'");

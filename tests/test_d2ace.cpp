@@ -20,8 +20,9 @@ constexpr int64_t N = 6, Q = 3;
 TrainingPool example_pool() {
   TrainingPool pool;
   pool.X = torch::tensor({0.f, 1.f, 3.f, 6.f, 10.f, 15.f}).view({N, 1});
-  pool.Y = torch::tensor({1.f, 0.f, 0.f,  1.f, 1.f, 0.f,  0.f, 1.f, 0.f,
-                          0.f, 1.f, 1.f,  0.f, 0.f, 1.f,  1.f, 0.f, 1.f}).view({N, Q});
+  pool.Y = torch::tensor({1.f, 0.f, 0.f, 1.f, 1.f, 0.f, 0.f, 1.f, 0.f, 0.f, 1.f, 1.f, 0.f, 0.f, 1.f,
+                          1.f, 0.f, 1.f})
+               .view({N, Q});
   pool.batch_size = 3;
   pool.epochs = 100;
   pool.seed = 9;
@@ -29,9 +30,21 @@ TrainingPool example_pool() {
 }
 
 // Two visits of every instance with fixed predictions and losses.
-torch::Tensor P1() { return torch::tensor({.2f, .7f, .5f, .9f, .1f, .4f, .6f, .3f, .8f, .0f, .5f, 1.f, .3f, .3f, .6f, .7f, .2f, .9f}).view({N, Q}); }
-torch::Tensor P2() { return torch::tensor({.4f, .6f, .5f, .7f, .3f, .1f, .6f, .9f, .2f, .2f, .5f, 1.f, .8f, .1f, .7f, .9f, .6f, .5f}).view({N, Q}); }
-torch::Tensor L2() { return torch::tensor({.9f, .1f, .7f, .4f, 1.2f, .3f, .5f, .2f, .6f, 1.5f, .7f, .0f, .8f, .1f, .4f, .3f, .9f, .6f}).view({N, Q}); }
+torch::Tensor P1() {
+  return torch::tensor({.2f, .7f, .5f, .9f, .1f, .4f, .6f, .3f, .8f, .0f, .5f, 1.f, .3f, .3f, .6f,
+                        .7f, .2f, .9f})
+      .view({N, Q});
+}
+torch::Tensor P2() {
+  return torch::tensor({.4f, .6f, .5f, .7f, .3f, .1f, .6f, .9f, .2f, .2f, .5f, 1.f, .8f, .1f, .7f,
+                        .9f, .6f, .5f})
+      .view({N, Q});
+}
+torch::Tensor L2() {
+  return torch::tensor({.9f, .1f, .7f, .4f, 1.2f, .3f, .5f, .2f, .6f, 1.5f, .7f, .0f, .8f, .1f, .4f,
+                        .3f, .9f, .6f})
+      .view({N, Q});
+}
 
 std::unique_ptr<D2aceSelector> observed(D2aceConfig c) {
   c.k = 2;
@@ -43,11 +56,14 @@ std::unique_ptr<D2aceSelector> observed(D2aceConfig c) {
   return s;
 }
 
-double H2(double p) { return (p <= 0 || p >= 1) ? 0.0 : -(p * std::log2(p) + (1 - p) * std::log2(1 - p)); }
+double H2(double p) {
+  return (p <= 0 || p >= 1) ? 0.0 : -(p * std::log2(p) + (1 - p) * std::log2(1 - p));
+}
 
 // method.md §3, one loop at a time, in double precision.
 struct Reference {
-  double U[N][Q], H[N][Q], vU[Q], vH[Q], Z[N][Q], CU[Q][Q], CH[Q][Q], scoreU[N], scoreH[N], pU[N], pH[N], P[N];
+  double U[N][Q], H[N][Q], vU[Q], vH[Q], Z[N][Q], CU[Q][Q], CH[Q][Q], scoreU[N], scoreH[N], pU[N],
+      pH[N], P[N];
 
   Reference(double beta, double s, bool released) {
     auto p1 = P1(), p2 = P2(), l2 = L2(), Y = example_pool().Y;
@@ -96,14 +112,16 @@ struct Reference {
       double row = 0;
       for (int k = 0; k < Q; ++k) {
         C[j][k] = 0;
-        for (int i = 0; i < N; ++i) C[j][k] += M[i][j] * Y[i][j].item<float>() * M[i][k] * Y[i][k].item<float>();
+        for (int i = 0; i < N; ++i)
+          C[j][k] += M[i][j] * Y[i][j].item<float>() * M[i][k] * Y[i][k].item<float>();
         C[j][k] /= norm[j] * norm[k];
         row += C[j][k];
       }
       for (int k = 0; k < Q; ++k) C[j][k] /= row + 1e-8;
     }
   }
-  void scores(double (&M)[N][Q], double (&v)[Q], double (&C)[Q][Q], const torch::Tensor& Y, double (&out)[N]) const {
+  void scores(double (&M)[N][Q], double (&v)[Q], double (&C)[Q][Q], const torch::Tensor& Y,
+              double (&out)[N]) const {
     for (int i = 0; i < N; ++i) {
       out[i] = 0;
       for (int j = 0; j < Q; ++j) {
@@ -114,9 +132,11 @@ struct Reference {
     }
   }
   static void quantised(double (&score)[N], double s, double (&p)[N]) {
-    double lo = *std::min_element(score, score + N), hi = *std::max_element(score, score + N), total = 0;
+    double lo = *std::min_element(score, score + N), hi = *std::max_element(score, score + N),
+           total = 0;
     for (int i = 0; i < N; ++i) {
-      double k = std::min<double>(N, std::max(1.0, std::ceil((1 - (score[i] - lo) / (hi - lo)) / (1.0 / N))));
+      double k = std::min<double>(
+          N, std::max(1.0, std::ceil((1 - (score[i] - lo) / (hi - lo)) / (1.0 / N))));
       p[i] = std::exp(-std::log(s) / N * k);
       total += p[i];
     }
@@ -124,12 +144,14 @@ struct Reference {
   }
 };
 
-void check_matrix(const torch::Tensor& got, const double* want, int64_t rows, int64_t cols, const char* what) {
+void check_matrix(const torch::Tensor& got, const double* want, int64_t rows, int64_t cols,
+                  const char* what) {
   auto g = got.to(torch::kDouble).contiguous();
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j) {
       INFO(what << "[" << i << "][" << j << "]");
-      CHECK(g.view({rows, cols})[i][j].item<double>() == Approx(want[i * cols + j]).epsilon(1e-5).margin(1e-6));
+      CHECK(g.view({rows, cols})[i][j].item<double>() ==
+            Approx(want[i * cols + j]).epsilon(1e-5).margin(1e-6));
     }
 }
 
@@ -142,7 +164,8 @@ TEST_CASE("d2ace: every component on the N = 6, q = 3, k = 2 example", "[d2ace]"
     D2aceConfig c;
     c.hardness = released ? HardnessForm::kReleased : HardnessForm::kIntended;
     auto s = observed(c);
-    D2aceScores r = s->compute(10);  // drawn at epoch 10 with epoch 9's β = 0.7, s = 8 (released lag)
+    D2aceScores r =
+        s->compute(10);  // drawn at epoch 10 with epoch 9's β = 0.7, s = 8 (released lag)
     CHECK(r.beta == Approx(0.7));
     CHECK(r.pressure == Approx(8));
     Reference ref(0.7, 8, released);
@@ -163,12 +186,14 @@ TEST_CASE("d2ace: every component on the N = 6, q = 3, k = 2 example", "[d2ace]"
   auto s = observed({});
   D2aceScores r = s->compute(10);
   CHECK(r.U[0][0].item<float>() == Approx(0.1 + 0.5 * 0.9709506));
-  // Instance 3, label 2: p 1 -> 1, l = 0: U = 0 (no NaN at p = 1), H = (2 - 1)(1 - 0) = 1 (released).
+  // Instance 3, label 2: p 1 -> 1, l = 0: U = 0 (no NaN at p = 1), H = (2 - 1)(1 - 0) = 1
+  // (released).
   CHECK(r.U[3][2].item<float>() == 0);
   CHECK(r.H[3][2].item<float>() == Approx(1.0));
 }
 
-TEST_CASE("d2ace: beta and pressure at known epochs; the mixture flattens as pressure decays", "[d2ace]") {
+TEST_CASE("d2ace: beta and pressure at known epochs; the mixture flattens as pressure decays",
+          "[d2ace]") {
   c10::InferenceMode mode;
   StagewiseSchedule sch;
   sch.pressure = SelectionPressure::decaying(8, 10, 100);
@@ -264,7 +289,8 @@ TEST_CASE("d2ace: a run reports beta, pressure and entropy per epoch", "[d2ace]"
   CHECK_THROWS_WITH(Experiment(c, reg), Catch::Contains("hardness must be released or intended"));
 }
 
-TEST_CASE("d2ace: pair lists and dense products give the same correlations and enhancement", "[d2ace]") {
+TEST_CASE("d2ace: pair lists and dense products give the same correlations and enhancement",
+          "[d2ace]") {
   torch::manual_seed(9);
   const int64_t n = 40, q = 7;
   torch::Tensor Y = (torch::rand({n, q}) < 0.4).to(torch::kFloat);
@@ -274,12 +300,15 @@ TEST_CASE("d2ace: pair lists and dense products give the same correlations and e
   RelevantEntries pairs = RelevantEntries::of(Y, huge), dense = RelevantEntries::of(Y, 0);
   REQUIRE(pairs.pair_a.defined());
   REQUIRE(dense.mask.defined());
-  torch::Tensor C_pairs = relevant_label_correlation(M, &pairs), C_dense = relevant_label_correlation(M, &dense);
+  torch::Tensor C_pairs = relevant_label_correlation(M, &pairs),
+                C_dense = relevant_label_correlation(M, &dense);
   CHECK(C_pairs.allclose(C_dense, 1e-5, 1e-7));
-  EnhancementIndex e_pairs = EnhancementIndex::of(Z, pairs, false, huge), e_dense = EnhancementIndex::of(Z, pairs, false, 0);
+  EnhancementIndex e_pairs = EnhancementIndex::of(Z, pairs, false, huge),
+                   e_dense = EnhancementIndex::of(Z, pairs, false, 0);
   REQUIRE(e_pairs.owner.defined());
   REQUIRE(e_dense.Z.defined());
-  torch::Tensor s_pairs = enhancement_at(C_pairs, e_pairs, pairs), s_dense = enhancement_at(C_pairs, e_dense, pairs);
+  torch::Tensor s_pairs = enhancement_at(C_pairs, e_pairs, pairs),
+                s_dense = enhancement_at(C_pairs, e_dense, pairs);
   CHECK(s_pairs.allclose(s_dense, 1e-5, 1e-7));
   // Against the definition: s_ij = (Z Ĉᵀ)_ij at Y's ones.
   CHECK(s_dense.allclose(Z.mm(C_pairs.t()).index({pairs.rows, pairs.cols}), 1e-6, 1e-7));

@@ -83,7 +83,8 @@ TEST_CASE("manifest: the reference keep ratio thins rcv1 while reading", "[manif
     WARN("shared/datasets not found: skipped");
     return;
   }
-  d2ace::Dataset ds = d2ace::load_dataset({"rcv1subset1", "", dir, std::nullopt});  // catalogue: 0.02
-  CHECK(ds.features() == 944);  // floor(0.02 * 47236)
+  d2ace::Dataset ds =
+      d2ace::load_dataset({"rcv1subset1", "", dir, std::nullopt});  // catalogue: 0.02
+  CHECK(ds.features() == 944);                                      // floor(0.02 * 47236)
   CHECK(ds.labels() == 101);
 }

@@ -30,8 +30,9 @@ std::string config(const std::string& name, int folds, int epochs, const std::st
   return write_temp(name + ".json", R"({"name": ")" + name + R"(",
     "datasets": ["synthetic:n=240,d=12,q=4,seed=3"], "models": ["mlp"],
     "selectors": ["uniform", {"name": "d2ace", "params": {"warmup": "1"}}],
-    "folds": )" + std::to_string(folds) + R"(, "settings": {"epochs": )" + std::to_string(epochs) +
-                                           R"(, "batch-size": 32)" + extra + "}}");
+    "folds": )" + std::to_string(folds) +
+                                        R"(, "settings": {"epochs": )" + std::to_string(epochs) +
+                                        R"(, "batch-size": 32)" + extra + "}}");
 }
 
 std::set<std::string> reports(const std::string& dir) {
@@ -41,7 +42,6 @@ std::set<std::string> reports(const std::string& dir) {
     if (e.path().extension() == ".json") out.insert(e.path().filename().string());
   return out;
 }
-
 
 }  // namespace
 
@@ -80,8 +80,8 @@ TEST_CASE("matrix: a killed matrix resumes with nothing lost, broken cells run a
     int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, STDOUT_FILENO);
     ::dup2(null, STDERR_FILENO);
-    ::execl(D2ACE_CLI, D2ACE_CLI, "matrix", cfg.c_str(), "--out", dir.c_str(), "--jobs", "1", "--quiet",
-            static_cast<char*>(nullptr));
+    ::execl(D2ACE_CLI, D2ACE_CLI, "matrix", cfg.c_str(), "--out", dir.c_str(), "--jobs", "1",
+            "--quiet", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   // Kill it once some but not all of its 12 cells are written.
@@ -100,7 +100,8 @@ TEST_CASE("matrix: a killed matrix resumes with nothing lost, broken cells run a
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(reports(dir).size() == 12);
-  for (const auto& [f, t] : stamps) CHECK(fs::last_write_time(dir + "/cells/" + f) == t);  // not rerun
+  for (const auto& [f, t] : stamps)
+    CHECK(fs::last_write_time(dir + "/cells/" + f) == t);  // not rerun
   for (const auto& e : fs::directory_iterator(dir + "/cells"))
     CHECK(e.path().filename().string().find(".tmp.") == std::string::npos);
 
@@ -124,7 +125,8 @@ TEST_CASE("matrix: ids are stable, shards partition the cells", "[matrix]") {
   std::set<std::string> seen;
   size_t total = 0;
   for (int i = 0; i < 3; ++i)
-    for (const auto& cell : shard_cells(cells, std::to_string(i) + "/3")) seen.insert(cell.id), ++total;
+    for (const auto& cell : shard_cells(cells, std::to_string(i) + "/3"))
+      seen.insert(cell.id), ++total;
   CHECK(total == 10);
   CHECK(seen.size() == 10);
   CHECK_THROWS_AS(shard_cells(cells, "3/3"), InputError);
@@ -140,16 +142,24 @@ TEST_CASE("matrix: bad configs stop before anything runs", "[matrix]") {
     CHECK(r.err.find(expected) != std::string::npos);
     CHECK(!fs::exists(dir));
   };
-  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"nope\"]}", "unknown selector 'nope'");
-  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], \"settings\": {\"epochs\": 0}}",
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"nope\"]}",
+      "unknown selector 'nope'");
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], "
+      "\"settings\": {\"epochs\": 0}}",
       "--epochs must be at least 1");
-  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], \"settings\": {\"seed\": 1}}",
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], "
+      "\"settings\": {\"seed\": 1}}",
       "set by the matrix itself");
-  bad("{\"datasets\": [\"synthetic\"], \"models\": [{\"name\": \"mlp\", \"params\": {\"depth\": 2}}], \"selectors\": [\"uniform\"]}",
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [{\"name\": \"mlp\", \"params\": {\"depth\": "
+      "2}}], \"selectors\": [\"uniform\"]}",
       "depth");
-  bad("{\"datasets\": [\"no-such-set\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"]}", "no-such-set");
-  bad("{\"datasets\": [], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"]}", "'datasets' must be a non-empty array");
-  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], \"typo\": 1}", "unknown key 'typo'");
+  bad("{\"datasets\": [\"no-such-set\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"]}",
+      "no-such-set");
+  bad("{\"datasets\": [], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"]}",
+      "'datasets' must be a non-empty array");
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], "
+      "\"typo\": 1}",
+      "unknown key 'typo'");
   bad("not json", "not valid JSON");
 }
 
@@ -163,19 +173,24 @@ TEST_CASE("compare: fails when a metric of the committed CI reference is made wo
   Json doc = read_json_file(ref);
   auto write = [&](const Json& d) { return write_temp("current.json", d.dump(2)); };
   SECTION("a higher-is-better metric lowered") {
-    doc["cells"][3]["metrics"]["macro_f1"] = doc["cells"][3]["metrics"]["macro_f1"].get<double>() - 0.01;
+    doc["cells"][3]["metrics"]["macro_f1"] =
+        doc["cells"][3]["metrics"]["macro_f1"].get<double>() - 0.01;
     CliResult r = run_cli("compare " + ref + " " + write(doc));
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("REGRESSION") != std::string::npos);
     CHECK(r.out.find("macro_f1") != std::string::npos);
     // Within a tolerance it passes; a tolerance on another metric does not cover it.
-    CHECK(run_cli("compare " + ref + " " + write(doc) + " --tolerance macro_f1=0.02").exit_code == 0);
-    CHECK(run_cli("compare " + ref + " " + write(doc) + " --tolerance micro_f1=0.02").exit_code == 1);
+    CHECK(run_cli("compare " + ref + " " + write(doc) + " --tolerance macro_f1=0.02").exit_code ==
+          0);
+    CHECK(run_cli("compare " + ref + " " + write(doc) + " --tolerance micro_f1=0.02").exit_code ==
+          1);
   }
   SECTION("a lower-is-better metric raised; lowering it is an improvement") {
     Json worse = doc, better = doc;
-    worse["cells"][0]["metrics"]["hamming_loss"] = doc["cells"][0]["metrics"]["hamming_loss"].get<double>() + 1e-6;
-    better["cells"][0]["metrics"]["hamming_loss"] = doc["cells"][0]["metrics"]["hamming_loss"].get<double>() - 0.01;
+    worse["cells"][0]["metrics"]["hamming_loss"] =
+        doc["cells"][0]["metrics"]["hamming_loss"].get<double>() + 1e-6;
+    better["cells"][0]["metrics"]["hamming_loss"] =
+        doc["cells"][0]["metrics"]["hamming_loss"].get<double>() - 0.01;
     CHECK(run_cli("compare " + ref + " " + write(worse)).exit_code == 1);
     CliResult r = run_cli("compare " + ref + " " + write(better));
     CHECK(r.exit_code == 0);
@@ -192,26 +207,31 @@ TEST_CASE("compare: fails when a metric of the committed CI reference is made wo
   }
   SECTION("bad input") {
     CHECK(run_cli("compare " + ref + " " + write(doc) + " --tolerance nonsense=1").exit_code == 2);
-    CHECK(run_cli("compare " + ref + " " + write_temp("x.json", "{\"kind\": \"run\"}")).exit_code == 2);
+    CHECK(run_cli("compare " + ref + " " + write_temp("x.json", "{\"kind\": \"run\"}")).exit_code ==
+          2);
   }
 }
 
-TEST_CASE("tables: Markdown and LaTeX tables and figures from a merged summary, byte-identical", "[matrix]") {
+TEST_CASE("tables: Markdown and LaTeX tables and figures from a merged summary, byte-identical",
+          "[matrix]") {
   const std::string dir = temp_path("mx-tables");
-  REQUIRE(run_cli("matrix " + kSource + "/configs/smoke.json --out " + dir + " --quiet").exit_code == 0);
+  REQUIRE(
+      run_cli("matrix " + kSource + "/configs/smoke.json --out " + dir + " --quiet").exit_code ==
+      0);
   REQUIRE(run_cli("merge " + dir + " --quiet").exit_code == 0);
-  const std::string tables = python() + " " + kSource + "/scripts/tables " + dir + " --out " + dir + "/paper > " +
-                             dir + "/tables.log 2>&1";
+  const std::string tables = python() + " " + kSource + "/scripts/tables " + dir + " --out " + dir +
+                             "/paper > " + dir + "/tables.log 2>&1";
   REQUIRE(std::system(tables.c_str()) == 0);
   const std::string md = slurp(dir + "/paper/tables/mlp-macro_f1.md");
   const std::string tex = slurp(dir + "/paper/tables/mlp-macro_f1.tex");
   CHECK(md.find("| dataset | d2ace[warmup=1] | uniform |") != std::string::npos);
-  CHECK(md.find("**") != std::string::npos);            // the best in bold
+  CHECK(md.find("**") != std::string::npos);  // the best in bold
   CHECK(md.find("| average rank |") != std::string::npos);
   CHECK(md.find("Friedman test") != std::string::npos);
   CHECK(tex.find("\\toprule") != std::string::npos);
   CHECK(tex.find("\\textbf{") != std::string::npos);
-  for (const char* f : {"mlp-macro_f1-cd.png", "mlp-macro_f1-cd.pdf", "mlp-overhead.png", "mlp-overhead.pdf"})
+  for (const char* f :
+       {"mlp-macro_f1-cd.png", "mlp-macro_f1-cd.pdf", "mlp-overhead.png", "mlp-overhead.pdf"})
     CHECK(fs::exists(dir + "/paper/figures/" + f));
   const std::string pdf = slurp(dir + "/paper/figures/mlp-macro_f1-cd.pdf");
   REQUIRE(std::system(tables.c_str()) == 0);
@@ -219,7 +239,7 @@ TEST_CASE("tables: Markdown and LaTeX tables and figures from a merged summary, 
   CHECK(slurp(dir + "/paper/tables/mlp-macro_f1.tex") == tex);
   CHECK(slurp(dir + "/paper/figures/mlp-macro_f1-cd.pdf") == pdf);
   // A summary of something else is refused with one line.
-  const std::string bad = python() + " " + kSource + "/scripts/tables " + write_temp("s.json", "{\"kind\": \"run\"}") +
-                          " > /dev/null 2>&1";
+  const std::string bad = python() + " " + kSource + "/scripts/tables " +
+                          write_temp("s.json", "{\"kind\": \"run\"}") + " > /dev/null 2>&1";
   CHECK(WEXITSTATUS(std::system(bad.c_str())) == 2);
 }

@@ -1,12 +1,12 @@
 // core/metrics: hand-computed values, and every metric against scikit-learn on random and
 // edge-case matrices (rows without labels, constant columns, ties, empty predictions).
 #include "tests/catch.h"
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/metrics.h"
@@ -35,8 +35,8 @@ nlohmann::json sklearn_reference(const torch::Tensor& S, const torch::Tensor& Y,
       f << "\n";
     }
   }
-  std::string cmd = d2ace::test::python() + " " + D2ACE_SOURCE_DIR "/scripts/sklearn_metrics.py " + input +
-                    " > " + output;
+  std::string cmd = d2ace::test::python() + " " + D2ACE_SOURCE_DIR "/scripts/sklearn_metrics.py " +
+                    input + " > " + output;
   INFO("command: " << cmd);
   REQUIRE(std::system(cmd.c_str()) == 0);
   std::ifstream in(output);
@@ -59,7 +59,8 @@ void check_against_sklearn(const torch::Tensor& S, const torch::Tensor& Y, doubl
 }
 
 torch::Tensor dbl(std::vector<std::vector<double>> rows) {
-  auto t = torch::empty({static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows[0].size())}, torch::kDouble);
+  auto t = torch::empty({static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows[0].size())},
+                        torch::kDouble);
   for (size_t i = 0; i < rows.size(); ++i)
     for (size_t j = 0; j < rows[0].size(); ++j) t[i][j] = rows[i][j];
   return t;
@@ -129,10 +130,10 @@ TEST_CASE("metrics: agree with scikit-learn", "[metrics]") {
   SECTION("ties, empty rows, full rows, constant columns") {
     torch::Tensor S = torch::round(torch::rand({40, 6}, torch::kDouble) * 4) / 4;  // many ties
     torch::Tensor Y = (torch::rand({40, 6}, torch::kDouble) < 0.4).to(torch::kDouble);
-    Y.index_put_({torch::indexing::Slice(0, 5)}, 0.0);   // rows without labels
-    Y.index_put_({torch::indexing::Slice(5, 8)}, 1.0);   // rows with every label
-    Y.index_put_({torch::indexing::Slice(), 2}, 0.0);    // a label never positive
-    Y.index_put_({torch::indexing::Slice(), 4}, 1.0);    // a label always positive
+    Y.index_put_({torch::indexing::Slice(0, 5)}, 0.0);  // rows without labels
+    Y.index_put_({torch::indexing::Slice(5, 8)}, 1.0);  // rows with every label
+    Y.index_put_({torch::indexing::Slice(), 2}, 0.0);   // a label never positive
+    Y.index_put_({torch::indexing::Slice(), 4}, 1.0);   // a label always positive
     check_against_sklearn(S, Y);
   }
   SECTION("no prediction crosses the threshold") {

@@ -48,11 +48,14 @@ std::shared_ptr<MultiLabelModel> build(const std::string& name, const Toy& t, ui
   return e.make(Params(name, e.params, given), {t.X.size(1), t.Y.size(1), t.Y, seed}).model;
 }
 
-bool same(const torch::Tensor& a, const torch::Tensor& b) { return a.sizes() == b.sizes() && a.equal(b); }
+bool same(const torch::Tensor& a, const torch::Tensor& b) {
+  return a.sizes() == b.sizes() && a.equal(b);
+}
 
 }  // namespace
 
-TEST_CASE("every model gives logits, a loss matrix and a scalar loss of the right shapes", "[models]") {
+TEST_CASE("every model gives logits, a loss matrix and a scalar loss of the right shapes",
+          "[models]") {
   Toy t = toy();
   for (const auto& name : kModels) {
     INFO(name);
@@ -140,8 +143,10 @@ TEST_CASE("loss matrices agree with the models' own losses", "[models]") {
     auto m = build("dela", t, 1, {{"beta", "0"}});
     m->train();
     TrainingOutput out = m->training_forward(t.X, t.Y);
-    CHECK(out.loss.item<double>() == Approx(out.loss_matrix.sum(1).mean().item<double>()).epsilon(1e-6));
-    torch::Tensor soft_margin = torch::nn::functional::multilabel_soft_margin_loss(out.logits, t.Y) * 5;
+    CHECK(out.loss.item<double>() ==
+          Approx(out.loss_matrix.sum(1).mean().item<double>()).epsilon(1e-6));
+    torch::Tensor soft_margin =
+        torch::nn::functional::multilabel_soft_margin_loss(out.logits, t.Y) * 5;
     CHECK(out.loss.item<double>() == Approx(soft_margin.item<double>()).epsilon(1e-5));
   }
   SECTION("mpvae: the matrix is the label branch's BCE") {
@@ -190,5 +195,6 @@ TEST_CASE("clif's label graph: identity as released, or training-label co-occurr
   auto adjacency = [](MultiLabelModel& m) { return *m.named_buffers().find("adjacency"); };
   CHECK(same(adjacency(*identity), torch::eye(3)));
   // labels 0-1 co-occur in row 0; label 2 co-occurs with nothing.
-  CHECK(same(adjacency(*cooc), torch::tensor({0, 1, 0, 1, 0, 0, 0, 0, 0}, torch::kFloat).view({3, 3})));
+  CHECK(same(adjacency(*cooc),
+             torch::tensor({0, 1, 0, 1, 0, 0, 0, 0, 0}, torch::kFloat).view({3, 3})));
 }

@@ -41,13 +41,16 @@ TrainingResult fixed_result() {
 }
 
 Json fixed_identity() {
-  return Json{{"dataset", {{"name", "toy"}}}, {"split", {{"fold", 0}}}, {"selector", {{"name", "uniform"}}}};
+  return Json{{"dataset", {{"name", "toy"}}},
+              {"split", {{"fold", 0}}},
+              {"selector", {{"name", "uniform"}}}};
 }
 
 }  // namespace
 
 TEST_CASE("report: a cell document matches the golden file", "[report]") {
-  Json prov = {{"git_commit", "abc"}, {"start", "2026-01-01T00:00:00Z"}, {"end", "2026-01-01T00:00:02Z"}};
+  Json prov = {
+      {"git_commit", "abc"}, {"start", "2026-01-01T00:00:00Z"}, {"end", "2026-01-01T00:00:02Z"}};
   Json doc = cell_report(fixed_identity(), prov, fixed_result(), 2.0);
   const std::string golden_path = D2ACE_SOURCE_DIR "/tests/data/golden_cell_report.json";
   if (std::getenv("D2ACE_UPDATE_GOLDEN")) write_json_atomically(golden_path, doc);

@@ -40,14 +40,16 @@ TEST_CASE("selection: distributions on hand-computed examples", "[selection]") {
   CHECK(r[2].item<double>() == Approx(2.0 / 7));
   // The largest/smallest ratio is the pressure (up to the (N-1)/N exponent).
   torch::Tensor big = quantised_exponential_distribution(torch::rand({1000}, torch::kDouble), 8);
-  CHECK((big.max() / big.min()).item<double>() == Approx(std::pow(8.0, 999.0 / 1000)).epsilon(1e-9));
+  CHECK((big.max() / big.min()).item<double>() ==
+        Approx(std::pow(8.0, 999.0 / 1000)).epsilon(1e-9));
   CHECK(proportional_distribution(dvec({1, 3})).allclose(dvec({0.25, 0.75}), 0, 1e-11));
 }
 
 TEST_CASE("selection: distributions stay valid on degenerate scores", "[selection]") {
   const double nan = std::nan(""), inf = INFINITY;
-  const std::vector<torch::Tensor> cases = {dvec({2, 2, 2, 2}), dvec({nan, 1, 2, 3}), dvec({nan, nan, nan, nan}),
-                                            dvec({inf, 0, -inf, 1}), dvec({0, 0, 0, 1e-300}), dvec({5})};
+  const std::vector<torch::Tensor> cases = {dvec({2, 2, 2, 2}),         dvec({nan, 1, 2, 3}),
+                                            dvec({nan, nan, nan, nan}), dvec({inf, 0, -inf, 1}),
+                                            dvec({0, 0, 0, 1e-300}),    dvec({5})};
   for (const auto& s : cases) {
     INFO("scores " << s);
     for (double pressure : {1.0, 8.0, 1e8}) {
@@ -57,7 +59,8 @@ TEST_CASE("selection: distributions stay valid on degenerate scores", "[selectio
     check_valid(proportional_distribution(s), s.size(0));
   }
   // All equal, or pressure 1: uniform.
-  CHECK(quantised_exponential_distribution(dvec({2, 2, 2, 2}), 8).allclose(uniform_distribution(4)));
+  CHECK(
+      quantised_exponential_distribution(dvec({2, 2, 2, 2}), 8).allclose(uniform_distribution(4)));
   CHECK(rank_exponential_distribution(dvec({1, 2, 3, 4}), 1).allclose(uniform_distribution(4)));
   CHECK(proportional_distribution(dvec({0, 0})).allclose(uniform_distribution(2)));
   // NaN counts as the least important score.
@@ -109,7 +112,8 @@ TEST_CASE("selection: independent batches", "[selection]") {
     torch::Tensor skew = proportional_distribution(dvec({1, 2, 3, 4}));
     torch::Tensor counts = torch::zeros({4}, torch::kDouble);
     for (int e = 0; e < 3000; ++e)
-      for (const auto& batch : draw_independent_batches(skew, 1, g1).batches) counts[batch[0].item<int64_t>()] += 1;
+      for (const auto& batch : draw_independent_batches(skew, 1, g1).batches)
+        counts[batch[0].item<int64_t>()] += 1;
     CHECK((counts / counts.sum()).allclose(skew, 0, 0.02));
   }
   SECTION("extreme concentration still gives full, distinct batches") {
@@ -153,16 +157,19 @@ TEST_CASE("selection: batched dynamics equal the same visits one by one", "[sele
   CHECK(batched.flip_ema().allclose(single.flip_ema()));
   CHECK(batched.fluctuation().allclose(single.fluctuation()));
   // Against the definitions, from the full history of each instance.
-  torch::Tensor fluct = batched.fluctuation(), latest = batched.latest(), share = bit_window.window_mean();
+  torch::Tensor fluct = batched.fluctuation(), latest = batched.latest(),
+                share = bit_window.window_mean();
   for (int64_t i = 0; i < n; ++i) {
     const auto& h = history[i];
     const size_t m = std::min<size_t>(h.size(), 3);
-    torch::Tensor expected_fluct = torch::zeros({q}), expected_share = torch::zeros({q}), flip = torch::zeros({q});
+    torch::Tensor expected_fluct = torch::zeros({q}), expected_share = torch::zeros({q}),
+                  flip = torch::zeros({q});
     for (size_t t = h.size() - m; t < h.size(); ++t) {
       expected_share += (h[t] >= 0.5).to(torch::kFloat) / static_cast<double>(m);
       if (t > h.size() - m) expected_fluct += (h[t] - h[t - 1]).abs() / static_cast<double>(m - 1);
     }
-    for (size_t t = 0; t < h.size(); ++t) flip = 0.7 * (t ? (h[t] - h[t - 1]).abs() : torch::zeros({q})) + 0.3 * flip;
+    for (size_t t = 0; t < h.size(); ++t)
+      flip = 0.7 * (t ? (h[t] - h[t - 1]).abs() : torch::zeros({q})) + 0.3 * flip;
     INFO("instance " << i << " with " << h.size() << " visits");
     CHECK(fluct[i].allclose(expected_fluct, 1e-5, 1e-6));
     CHECK(share[i].allclose(expected_share));
@@ -182,7 +189,8 @@ TEST_CASE("selection: binary entropy and windowed uncertainty", "[selection]") {
   TrainingDynamics d(1, 1, o, torch::kCPU);
   torch::Tensor i = torch::zeros({1}, torch::kLong);
   d.update(i, torch::full({1, 1}, 0.5f), {});
-  CHECK(windowed_uncertainty(d)[0][0].item<float>() == Approx(0.5));  // first visit: fluctuation 0, not NaN
+  CHECK(windowed_uncertainty(d)[0][0].item<float>() ==
+        Approx(0.5));  // first visit: fluctuation 0, not NaN
   d.update(i, torch::full({1, 1}, 1.0f), {});
   CHECK(windowed_uncertainty(d)[0][0].item<float>() == Approx(0.25));  // ½ |1 - .5| + ½ H(1) = .25
 }

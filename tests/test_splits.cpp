@@ -73,7 +73,8 @@ TEST_CASE("splits: k-fold parts are disjoint, cover the data, hold out validatio
   for (const Split& s : splits) {
     std::set<int64_t> seen;
     for (const auto* part : {&s.train, &s.validation, &s.test})
-      for (int64_t i = 0; i < part->size(0); ++i) CHECK(seen.insert((*part)[i].item<int64_t>()).second);
+      for (int64_t i = 0; i < part->size(0); ++i)
+        CHECK(seen.insert((*part)[i].item<int64_t>()).second);
     CHECK(seen.size() == 300);
     for (int64_t i = 0; i < s.test.size(0); ++i) ++tested[s.test[i].item<int64_t>()];
     const double train_part = static_cast<double>(s.train.size(0) + s.validation.size(0));
@@ -97,7 +98,8 @@ TEST_CASE("splits: the official split and its absence", "[splits]") {
 }
 
 TEST_CASE("splits: scalers fitted on training rows", "[splits]") {
-  torch::Tensor X = torch::tensor({1.f, 5.f, 2.f, 5.f, 3.f, 5.f}).view({3, 2});  // column 1 constant
+  torch::Tensor X =
+      torch::tensor({1.f, 5.f, 2.f, 5.f, 3.f, 5.f}).view({3, 2});  // column 1 constant
   Scaler mm = fit_scaler(Scaling::kMinMax, X);
   torch::Tensor t = mm.apply(X);
   CHECK(t.select(1, 0).equal(torch::tensor({0.f, 0.5f, 1.f})));

@@ -51,7 +51,9 @@ class RecordingSelector : public Selector {
 // A model whose loss turns NaN on its third step.
 class NanModel : public MultiLabelModel {
  public:
-  explicit NanModel(int64_t d, int64_t q) { linear = register_module("l", torch::nn::Linear(d, q)); }
+  explicit NanModel(int64_t d, int64_t q) {
+    linear = register_module("l", torch::nn::Linear(d, q));
+  }
   torch::Tensor forward(const torch::Tensor& x) override { return linear(x); }
   TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) override {
     TrainingOutput out;
@@ -150,8 +152,16 @@ TEST_CASE("experiment: bad configuration fails before training", "[trainer][bad-
   fails([](ExperimentConfig& c) { c.model = "cnn"; }, "unknown model 'cnn'");
   fails([](ExperimentConfig& c) { c.selector = "best"; }, "unknown selector 'best'");
   fails([](ExperimentConfig& c) { c.selector_params = {{"s0", "8"}}; }, "has no parameter 's0'");
-  fails([](ExperimentConfig& c) { c.model_params = {{"dropout", "1.5"}}; }, "dropout must be in [0, 1)");
-  fails([](ExperimentConfig& c) { c.model_params = {{"hidden", "a,b"}}; }, "not a comma-separated list");
+  fails(
+      [](ExperimentConfig& c) {
+        c.model_params = {{"dropout", "1.5"}};
+      },
+      "dropout must be in [0, 1)");
+  fails(
+      [](ExperimentConfig& c) {
+        c.model_params = {{"hidden", "a,b"}};
+      },
+      "not a comma-separated list");
   fails([](ExperimentConfig& c) { c.only_folds = {7}; }, "--fold 7 out of range");
   fails([](ExperimentConfig& c) { c.trainer.epochs = 0; }, "--epochs");
   fails([](ExperimentConfig& c) { c.dataset = "nosuchset"; }, "unknown dataset 'nosuchset'");

@@ -35,7 +35,8 @@ void BM_ReadSparseArff(benchmark::State& state) {
   std::string path = make_file(rows, 1000, 20);
   for (auto _ : state) benchmark::DoNotOptimize(d2ace::read_arff({path}, {}));
   std::remove(path.c_str());
-  state.counters["rows_per_s"] = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_ReadSparseArff)->Arg(10000)->Unit(benchmark::kMillisecond);
 

@@ -15,7 +15,11 @@ void BM_Evaluate(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(n * q), benchmark::Counter::kIsIterationInvariantRate |
                                                          benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_Evaluate)->Args({1000, 14})->Args({1000, 374})->Args({10000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Evaluate)
+    ->Args({1000, 14})
+    ->Args({1000, 374})
+    ->Args({10000, 100})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_MacroAuc(benchmark::State& state) {
   const int64_t n = state.range(0), q = state.range(1);
@@ -27,6 +31,10 @@ void BM_MacroAuc(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(n * q), benchmark::Counter::kIsIterationInvariantRate |
                                                          benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_MacroAuc)->Args({1000, 14})->Args({1000, 374})->Args({10000, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MacroAuc)
+    ->Args({1000, 14})
+    ->Args({1000, 374})
+    ->Args({10000, 100})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -3,10 +3,9 @@
 // at N = 1e6, q = 1000 would be 20 GB: such points are skipped). Counters are in ns per
 // instance-label (observe: per batch entry; end_epoch and plan: per pool entry), so scaling reads
 // at a glance.
-#include <benchmark/benchmark.h>
-
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <benchmark/benchmark.h>
 #include <c10/core/InferenceMode.h>
 
 #include "bench/experiment.h"
@@ -18,9 +17,10 @@ namespace {
 constexpr int64_t kBatch = 128;
 constexpr double kMaxStateBytes = 6e9;  // window + [N, q] tensors of one selector
 
-const std::vector<std::string> kSelectors = {"uniform", "uniform-iid", "online-batch", "active-bias",
-                                             "recency-bias", "uncertainty-correlation", "hard-imbalance",
-                                             "d2ace"};
+const std::vector<std::string> kSelectors = {"uniform",        "uniform-iid",
+                                             "online-batch",   "active-bias",
+                                             "recency-bias",   "uncertainty-correlation",
+                                             "hard-imbalance", "d2ace"};
 
 // A selector attached to a random pool, its warm-up done so that plans are adaptive.
 struct Fixture {
@@ -35,7 +35,8 @@ bool fits(const std::string& name, int64_t n, int64_t q) {
                      : name == "uncertainty-correlation" ? 5 * 4 + 12
                      : name == "d2ace"                   ? 5 * 4 + 40
                                                          : 12;
-  if (name == "hard-imbalance" && n > 10000) return false;  // its exact kNN is O(N^2): BM_NearestNeighbours
+  if (name == "hard-imbalance" && n > 10000)
+    return false;  // its exact kNN is O(N^2): BM_NearestNeighbours
   return n * q * per_entry < kMaxStateBytes;
 }
 
@@ -57,7 +58,8 @@ Fixture make(const std::string& name, int64_t n, int64_t q, double density = 0.1
   int64_t warmup = 0;
   std::map<std::string, std::string> given;
   for (const auto& p : entry.params)
-    if (p.name == "warmup") warmup = name == "recency-bias" ? 10 : 1, given["warmup"] = std::to_string(warmup);
+    if (p.name == "warmup")
+      warmup = name == "recency-bias" ? 10 : 1, given["warmup"] = std::to_string(warmup);
   // D2ACE's one-off exact kNN is O(N^2) and timed by BM_NearestNeighbours; past 1e4 the per-epoch
   // costs are measured with the global context (the same work per epoch, Z = 1).
   if (name == "d2ace" && n > 10000) given["context"] = "global";
@@ -66,7 +68,8 @@ Fixture make(const std::string& name, int64_t n, int64_t q, double density = 0.1
   f.probs = torch::rand({kBatch, q});
   f.losses = torch::rand({kBatch, q});
   for (int k = 0; k < 64; ++k) f.batches.push_back(torch::randperm(n).slice(0, 0, kBatch));
-  // One observed pass over the pool (a single call: the state is what matters), then the warm-up's end.
+  // One observed pass over the pool (a single call: the state is what matters), then the warm-up's
+  // end.
   f.selector->observe(torch::arange(n), torch::rand({n, q}), torch::rand({n, q}));
   f.selector->end_epoch(std::max<int64_t>(0, warmup - 1));
   return f;
@@ -77,9 +80,10 @@ std::map<std::string, Fixture>& cache() {
   return c;
 }
 
-Fixture& fixture(const std::string& name, int64_t n, int64_t q, double density = 0.1, int64_t d = 8) {
-  std::string key = name + "/" + std::to_string(n) + "/" + std::to_string(q) + "/" + std::to_string(density) +
-                    "/" + std::to_string(d);
+Fixture& fixture(const std::string& name, int64_t n, int64_t q, double density = 0.1,
+                 int64_t d = 8) {
+  std::string key = name + "/" + std::to_string(n) + "/" + std::to_string(q) + "/" +
+                    std::to_string(density) + "/" + std::to_string(d);
   auto& c = cache();
   if (c.size() > 2) c.clear();  // keep memory bounded across the grid
   if (!c.count(key)) c[key] = make(name, n, q, density, d);
@@ -87,8 +91,8 @@ Fixture& fixture(const std::string& name, int64_t n, int64_t q, double density =
 }
 
 void per_entry(benchmark::State& state, double entries) {
-  state.counters["ns_per_entry"] =
-      benchmark::Counter(entries, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_entry"] = benchmark::Counter(
+      entries, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 void observe(benchmark::State& state, const std::string& name) {
@@ -120,12 +124,14 @@ void plan_epoch(benchmark::State& state, const std::string& name) {
 // features; the time per iteration is the time per epoch.
 void epoch(benchmark::State& state, const std::string& name) {
   c10::InferenceMode selection;
-  Fixture& f = fixture(name, state.range(0), state.range(1), static_cast<double>(state.range(2)) / 1e4, state.range(3));
+  Fixture& f = fixture(name, state.range(0), state.range(1),
+                       static_cast<double>(state.range(2)) / 1e4, state.range(3));
   int64_t e = 10;
   for (auto _ : state) {
     d2ace::EpochPlan plan = f.selector->plan_epoch(e);
     for (const torch::Tensor& batch : plan.batches)
-      f.selector->observe(batch, f.probs.narrow(0, 0, batch.size(0)), f.losses.narrow(0, 0, batch.size(0)));
+      f.selector->observe(batch, f.probs.narrow(0, 0, batch.size(0)),
+                          f.losses.narrow(0, 0, batch.size(0)));
     f.selector->end_epoch(e++);
   }
 }
@@ -143,7 +149,8 @@ void BM_RelevantCorrelation(benchmark::State& state) {
   c10::InferenceMode selection;
   torch::manual_seed(0);
   const int64_t n = state.range(0), q = state.range(1);
-  torch::Tensor Y = (torch::rand({n, q}) < static_cast<double>(state.range(2)) / 1e4).to(torch::kFloat);
+  torch::Tensor Y =
+      (torch::rand({n, q}) < static_cast<double>(state.range(2)) / 1e4).to(torch::kFloat);
   torch::Tensor M = torch::rand({n, q});
   const bool dense = state.range(3) == 1;
   d2ace::RelevantEntries r = d2ace::RelevantEntries::of(Y, dense ? 0 : int64_t{1} << 40);
@@ -153,11 +160,11 @@ void BM_RelevantCorrelation(benchmark::State& state) {
   state.counters["Nq2_per_pair"] = static_cast<double>(n * q * q) / static_cast<double>(pairs);
 }
 BENCHMARK(BM_RelevantCorrelation)
-    ->ArgsProduct({{1740}, {14}, {3030}, {0, 1}})      // yeast
-    ->ArgsProduct({{2000}, {6}, {3000}, {0, 1}})       // emotions, scene
-    ->ArgsProduct({{3600}, {374}, {94}, {0, 1}})       // corel5k
-    ->ArgsProduct({{5000}, {159}, {150}, {0, 1}})      // bibtex
-    ->ArgsProduct({{10000}, {100}, {500}, {0, 1}})     // dense-ish, many labels
+    ->ArgsProduct({{1740}, {14}, {3030}, {0, 1}})   // yeast
+    ->ArgsProduct({{2000}, {6}, {3000}, {0, 1}})    // emotions, scene
+    ->ArgsProduct({{3600}, {374}, {94}, {0, 1}})    // corel5k
+    ->ArgsProduct({{5000}, {159}, {150}, {0, 1}})   // bibtex
+    ->ArgsProduct({{10000}, {100}, {500}, {0, 1}})  // dense-ish, many labels
     ->ArgsProduct({{10000}, {1000}, {50}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
 
