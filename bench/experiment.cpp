@@ -3,10 +3,9 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
-#include <chrono>
-
 #include "baselines/baselines.h"
 #include "bench/provenance.h"
+#include "bench/timing.h"
 #include "core/error.h"
 #include "core/seeds.h"
 #include "d2ace/d2ace.h"
@@ -19,10 +18,6 @@ Json params_json(const Params& p) {
   Json j = Json::object();
   for (const auto& [k, v] : p.resolved()) j[k] = v;
   return j;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace
@@ -145,7 +140,7 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
   for (size_t k = 0; k < folds_.size(); ++k) {
     const int64_t fold = folds_[k];
     const Split& split = splits_[fold];
-    auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = Clock::now();
     Json prov = provenance_json(config_.device);
     prov["start"] = utc_now();
     ModelBuild mb;

@@ -4,19 +4,15 @@
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
 
-#include <chrono>
 #include <cmath>
 #include <limits>
 
+#include "bench/timing.h"
 #include "core/error.h"
 
 namespace d2ace {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // A deep copy of every parameter and buffer (the released code's shallow copy is quirk Q1).
@@ -35,6 +31,239 @@ void restore(MultiLabelModel& model, const std::vector<torch::Tensor>& state) {
   for (auto& b : model.buffers()) b.copy_(state[k++]);
 }
 
+// Calls `body(start, end)` over the rows [0, n) in chunks of `chunk`, with the model in eval mode;
+// the model is back in train mode afterwards. The caller chooses the gradient mode.
+template <class Body>
+void for_each_chunk_in_eval(MultiLabelModel& model, int64_t n, int64_t chunk, Body body) {
+  model.eval();
+  for (int64_t start = 0; start < n; start += chunk) body(start, std::min(n, start + chunk));
+  model.train();
+}
+
+// Adam with one parameter group per model parameter group; a group's learning rate is its scale
+// times the schedule's (DELA trains its gates at 0.8 times the rate).
+class ScheduledAdam {
+ public:
+  ScheduledAdam(MultiLabelModel& model, const TrainerConfig& config)
+      : optimizer_(
+            groups(model, config),
+            torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay)) {}
+
+  void set_learning_rate(double lr) {
+    for (size_t k = 0; k < optimizer_.param_groups().size(); ++k)
+      static_cast<torch::optim::AdamOptions&>(optimizer_.param_groups()[k].options())
+          .lr(lr * scales_[k]);
+  }
+  void step(const torch::Tensor& loss) {
+    optimizer_.zero_grad();
+    loss.backward();
+    optimizer_.step();
+  }
+
+ private:
+  std::vector<torch::optim::OptimizerParamGroup> groups(MultiLabelModel& model,
+                                                        const TrainerConfig& config) {
+    std::vector<torch::optim::OptimizerParamGroup> out;
+    for (ParameterGroup& g : model.parameter_groups()) {
+      if (g.parameters.empty()) continue;
+      scales_.push_back(g.lr_scale);
+      out.emplace_back(g.parameters,
+                       std::make_unique<torch::optim::AdamOptions>(
+                           torch::optim::AdamOptions(config.learning_rate * g.lr_scale)
+                               .weight_decay(config.weight_decay)));
+    }
+    return out;
+  }
+
+  std::vector<double> scales_;  // filled by groups() before optimizer_ is built
+  torch::optim::Adam optimizer_;
+};
+
+// One cell's training loop, one named step per concern; train_and_test runs it.
+class TrainingLoop {
+ public:
+  TrainingLoop(MultiLabelModel& model, Selector& selector, const TrainingPool& pool,
+               const EvalData& validation, const TrainerConfig& config)
+      : model_(model),
+        selector_(selector),
+        pool_(pool),
+        validation_(validation),
+        config_(config),
+        optimizer_(model, config),
+        steps_per_epoch_((pool.size() + config.batch_size - 1) / config.batch_size),
+        warm_steps_(static_cast<int64_t>(std::llround(config.lr_warmup_epochs * steps_per_epoch_))),
+        needs_(selector.needs()) {}
+
+  TrainingResult run(const EvalData& test, const EpochCallback& on_epoch) {
+    attach_selector();
+    model_.train();
+    for (int64_t epoch = 0; epoch < config_.epochs; ++epoch) {
+      EpochRecord rec = train_epoch(epoch);
+      if (result_.status == RunStatus::kDiverged) return std::move(result_);
+      after_epoch(epoch, rec);
+      validate(rec);
+      keep_if_best(epoch, rec);
+      result_.epochs.push_back(rec);
+      if (on_epoch) on_epoch(rec);
+    }
+    if (!best_state_.empty())
+      restore(model_, best_state_);
+    else
+      result_.best_epoch = config_.epochs - 1;
+    {
+      ScopedTimer timer(&result_.timings.evaluation);
+      result_.test = evaluate(predict_probabilities(model_, test.X, config_.eval_batch_size),
+                              test.Y, config_.threshold);
+    }
+    return std::move(result_);
+  }
+
+ private:
+  // The learning rate at a 1-based step: linear warm-up over warm_steps_, then constant.
+  double learning_rate_at(int64_t step) const {
+    if (warm_steps_ <= 0) return config_.learning_rate;
+    return config_.learning_rate * std::min(1.0, static_cast<double>(step) / warm_steps_);
+  }
+
+  // The selector's one-off set-up; its kNN is reported apart from the plan time. Every selector
+  // call runs in inference mode, which skips autograd bookkeeping (the per-op overhead that
+  // dominates small batches).
+  void attach_selector() {
+    Timings& t = result_.timings;
+    const auto start = Clock::now();
+    {
+      c10::InferenceMode selection;
+      selector_.attach(pool_);
+    }
+    t.neighbour_search = selector_.neighbour_search_seconds();
+    t.plan += seconds_since(start) - t.neighbour_search;
+  }
+
+  // Plan, then forward -> loss -> backward -> step -> observe for each batch. Sets the result's
+  // status on a non-finite loss.
+  EpochRecord train_epoch(int64_t epoch) {
+    EpochRecord rec;
+    rec.epoch = epoch;
+    epoch_start_ = Clock::now();
+    EpochPlan plan;
+    {
+      ScopedTimer timer(&rec.plan_seconds);
+      c10::InferenceMode selection;
+      plan = selector_.plan_epoch(epoch);
+    }
+    double loss_sum = 0;
+    for (const torch::Tensor& batch : plan.batches) {
+      rec.learning_rate = learning_rate_at(++step_);
+      optimizer_.set_learning_rate(rec.learning_rate);
+      TrainingOutput out;
+      double loss = 0;
+      {
+        ScopedTimer timer(&result_.timings.training);
+        out =
+            model_.training_forward(pool_.X.index_select(0, batch), pool_.Y.index_select(0, batch));
+        optimizer_.step(out.loss);
+        loss = out.loss.item<double>();
+      }
+      if (!std::isfinite(loss)) {
+        result_.status = RunStatus::kDiverged;
+        result_.message = "training loss became " + std::to_string(loss) + " at epoch " +
+                          std::to_string(epoch) + ", step " + std::to_string(step_);
+        return rec;
+      }
+      loss_sum += loss;
+      ++rec.steps;
+      ScopedTimer timer(&rec.observe_seconds);
+      observe(batch, out);
+    }
+    rec.train_loss = rec.steps > 0 ? loss_sum / rec.steps : kNaN;
+    if (!plan.batches.empty())
+      rec.distinct_instances = torch::bincount(torch::cat(plan.batches), {}, pool_.size())
+                                   .count_nonzero()
+                                   .item<int64_t>();
+    return rec;
+  }
+
+  void observe(const torch::Tensor& batch, const TrainingOutput& out) {
+    if (needs_ == Observation::kNothing) return;
+    c10::InferenceMode selection;
+    torch::Tensor probabilities;
+    if (needs_ == Observation::kProbabilitiesAndLosses)
+      probabilities = torch::sigmoid(out.logits.detach());
+    selector_.observe(batch, probabilities, out.loss_matrix.detach());
+  }
+
+  // An eval-mode pass over the whole pool for selectors that rescore from fresh predictions.
+  void rescore_pool() {
+    c10::InferenceMode selection;
+    std::vector<torch::Tensor> probs, losses;
+    for_each_chunk_in_eval(
+        model_, pool_.size(), config_.eval_batch_size, [&](int64_t start, int64_t end) {
+          TrainingOutput out =
+              model_.training_forward(pool_.X.slice(0, start, end), pool_.Y.slice(0, start, end));
+          probs.push_back(torch::sigmoid(out.logits));
+          losses.push_back(out.loss_matrix);
+        });
+    selector_.observe_pool(torch::cat(probs), torch::cat(losses));
+  }
+
+  // Pool rescoring and the selector's end of epoch, timed into the record and the totals.
+  void after_epoch(int64_t epoch, EpochRecord& rec) {
+    if (selector_.wants_pool_predictions(epoch)) {
+      ScopedTimer timer(&rec.rescore_seconds);
+      rescore_pool();
+    }
+    {
+      ScopedTimer timer(&rec.end_epoch_seconds);
+      c10::InferenceMode selection;
+      selector_.end_epoch(epoch);
+    }
+    rec.selector = selector_.diagnostics();
+    Timings& t = result_.timings;
+    t.plan += rec.plan_seconds;
+    t.observe += rec.observe_seconds;
+    t.end_epoch += rec.end_epoch_seconds;
+    t.rescore += rec.rescore_seconds;
+  }
+
+  // Validation macro-AUC and loss (NaN without a validation part).
+  void validate(EpochRecord& rec) {
+    ScopedTimer timer(&result_.timings.evaluation);
+    rec.val_loss = rec.val_macro_auc = kNaN;
+    if (!has_validation()) return;
+    torch::Tensor p = predict_probabilities(model_, validation_.X, config_.eval_batch_size);
+    rec.val_macro_auc = macro_auc(p, validation_.Y);
+    rec.val_loss =
+        torch::binary_cross_entropy(p.clamp(1e-7, 1 - 1e-7), validation_.Y).item<double>();
+  }
+
+  // Keeps the weights of the best validation macro-AUC (first best on ties; NaN never counts).
+  void keep_if_best(int64_t epoch, EpochRecord& rec) {
+    if (config_.checkpoint == CheckpointPolicy::kBest && has_validation() &&
+        rec.val_macro_auc > best_auc_) {
+      best_auc_ = rec.val_macro_auc;
+      best_state_ = snapshot(model_);
+      result_.best_epoch = epoch;
+    }
+    rec.seconds = seconds_since(epoch_start_);
+  }
+
+  bool has_validation() const { return validation_.X.defined() && validation_.X.size(0) > 0; }
+
+  MultiLabelModel& model_;
+  Selector& selector_;
+  const TrainingPool& pool_;
+  const EvalData& validation_;
+  const TrainerConfig& config_;
+  ScheduledAdam optimizer_;
+  const int64_t steps_per_epoch_, warm_steps_;
+  const Observation needs_;
+  TrainingResult result_;
+  int64_t step_ = 0;
+  Clock::time_point epoch_start_;
+  double best_auc_ = -std::numeric_limits<double>::infinity();
+  std::vector<torch::Tensor> best_state_;
+};
+
 }  // namespace
 
 CheckpointPolicy parse_checkpoint(const std::string& name) {
@@ -47,173 +276,17 @@ const char* to_string(CheckpointPolicy c) { return c == CheckpointPolicy::kBest 
 
 torch::Tensor predict_probabilities(MultiLabelModel& model, const torch::Tensor& X, int64_t chunk) {
   torch::NoGradGuard guard;
-  model.eval();
   std::vector<torch::Tensor> parts;
-  for (int64_t start = 0; start < X.size(0); start += chunk)
-    parts.push_back(
-        torch::sigmoid(model.forward(X.slice(0, start, std::min(X.size(0), start + chunk)))));
-  model.train();
+  for_each_chunk_in_eval(model, X.size(0), chunk, [&](int64_t start, int64_t end) {
+    parts.push_back(torch::sigmoid(model.forward(X.slice(0, start, end))));
+  });
   return torch::cat(parts);
 }
 
 TrainingResult train_and_test(MultiLabelModel& model, Selector& selector, const TrainingPool& pool,
                               const EvalData& validation, const EvalData& test,
                               const TrainerConfig& config, const EpochCallback& on_epoch) {
-  TrainingResult result;
-  Timings& t = result.timings;
-  const int64_t n = pool.size();
-  const int64_t steps_per_epoch = (n + config.batch_size - 1) / config.batch_size;
-  const int64_t warm_steps =
-      static_cast<int64_t>(std::llround(config.lr_warmup_epochs * steps_per_epoch));
-  // One Adam group per model parameter group; a group's learning rate is its scale times the
-  // schedule's (DELA trains its gates at 0.8 times the rate).
-  std::vector<double> lr_scales;
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  for (ParameterGroup& g : model.parameter_groups()) {
-    if (g.parameters.empty()) continue;
-    lr_scales.push_back(g.lr_scale);
-    groups.emplace_back(g.parameters,
-                        std::make_unique<torch::optim::AdamOptions>(
-                            torch::optim::AdamOptions(config.learning_rate * g.lr_scale)
-                                .weight_decay(config.weight_decay)));
-  }
-  torch::optim::Adam optimizer(
-      std::move(groups),
-      torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
-  auto set_lr = [&](double lr) {
-    for (size_t k = 0; k < optimizer.param_groups().size(); ++k)
-      static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[k].options())
-          .lr(lr * lr_scales[k]);
-  };
-
-  auto t0 = Clock::now();
-  // Selector state never needs gradients: every selector call runs in inference mode, which skips
-  // autograd bookkeeping (the per-op overhead that dominates small batches).
-  {
-    c10::InferenceMode selection;
-    selector.attach(pool);
-  }
-  t.neighbour_search = selector.neighbour_search_seconds();
-  t.plan += since(t0) - t.neighbour_search;
-
-  const bool has_validation = validation.X.defined() && validation.X.size(0) > 0;
-  const Observation needs = selector.needs();
-  double best_auc = -std::numeric_limits<double>::infinity();
-  std::vector<torch::Tensor> best_state;
-  int64_t step = 0;
-  model.train();
-  for (int64_t epoch = 0; epoch < config.epochs; ++epoch) {
-    EpochRecord rec;
-    rec.epoch = epoch;
-    auto epoch_start = Clock::now();
-
-    t0 = Clock::now();
-    EpochPlan plan = [&] {
-      c10::InferenceMode selection;
-      return selector.plan_epoch(epoch);
-    }();
-    rec.plan_seconds = since(t0);
-
-    double loss_sum = 0;
-    for (const torch::Tensor& batch : plan.batches) {
-      ++step;
-      double lr = warm_steps > 0
-                      ? config.learning_rate * std::min(1.0, static_cast<double>(step) / warm_steps)
-                      : config.learning_rate;
-      set_lr(lr);
-      rec.learning_rate = lr;
-      t0 = Clock::now();
-      torch::Tensor x = pool.X.index_select(0, batch);
-      torch::Tensor y = pool.Y.index_select(0, batch);
-      TrainingOutput out = model.training_forward(x, y);
-      optimizer.zero_grad();
-      out.loss.backward();
-      optimizer.step();
-      double loss = out.loss.item<double>();
-      t.training += since(t0);
-      if (!std::isfinite(loss)) {
-        result.status = RunStatus::kDiverged;
-        result.message = "training loss became " + std::to_string(loss) + " at epoch " +
-                         std::to_string(epoch) + ", step " + std::to_string(step);
-        break;
-      }
-      loss_sum += loss;
-      ++rec.steps;
-      t0 = Clock::now();
-      if (needs != Observation::kNothing) {
-        c10::InferenceMode selection;
-        torch::Tensor probabilities;
-        if (needs == Observation::kProbabilitiesAndLosses)
-          probabilities = torch::sigmoid(out.logits.detach());
-        selector.observe(batch, probabilities, out.loss_matrix.detach());
-      }
-      rec.observe_seconds += since(t0);
-    }
-    if (result.status == RunStatus::kDiverged) break;
-    rec.train_loss = rec.steps > 0 ? loss_sum / rec.steps : kNaN;
-    if (!plan.batches.empty())
-      rec.distinct_instances =
-          torch::bincount(torch::cat(plan.batches), {}, n).count_nonzero().item<int64_t>();
-
-    if (selector.wants_pool_predictions(epoch)) {
-      t0 = Clock::now();
-      c10::InferenceMode selection;
-      model.eval();
-      std::vector<torch::Tensor> probs, losses;
-      for (int64_t start = 0; start < n; start += config.eval_batch_size) {
-        const int64_t end = std::min(n, start + config.eval_batch_size);
-        TrainingOutput out =
-            model.training_forward(pool.X.slice(0, start, end), pool.Y.slice(0, start, end));
-        probs.push_back(torch::sigmoid(out.logits));
-        losses.push_back(out.loss_matrix);
-      }
-      model.train();
-      selector.observe_pool(torch::cat(probs), torch::cat(losses));
-      rec.rescore_seconds = since(t0);
-    }
-    t0 = Clock::now();
-    {
-      c10::InferenceMode selection;
-      selector.end_epoch(epoch);
-    }
-    rec.end_epoch_seconds = since(t0);
-    rec.selector = selector.diagnostics();
-    t.plan += rec.plan_seconds;
-    t.observe += rec.observe_seconds;
-    t.end_epoch += rec.end_epoch_seconds;
-    t.rescore += rec.rescore_seconds;
-
-    t0 = Clock::now();
-    rec.val_loss = rec.val_macro_auc = kNaN;
-    if (has_validation) {
-      torch::Tensor p = predict_probabilities(model, validation.X, config.eval_batch_size);
-      rec.val_macro_auc = macro_auc(p, validation.Y);
-      rec.val_loss =
-          torch::binary_cross_entropy(p.clamp(1e-7, 1 - 1e-7), validation.Y).item<double>();
-    }
-    t.evaluation += since(t0);
-    // Keep the best validation macro-AUC (first best on ties); NaN AUC never counts as best.
-    if (config.checkpoint == CheckpointPolicy::kBest && has_validation &&
-        rec.val_macro_auc > best_auc) {
-      best_auc = rec.val_macro_auc;
-      best_state = snapshot(model);
-      result.best_epoch = epoch;
-    }
-    rec.seconds = since(epoch_start);
-    result.epochs.push_back(rec);
-    if (on_epoch) on_epoch(rec);
-  }
-  if (result.status == RunStatus::kDiverged) return result;
-  if (!best_state.empty())
-    restore(model, best_state);
-  else
-    result.best_epoch = config.epochs - 1;
-
-  t0 = Clock::now();
-  torch::Tensor p = predict_probabilities(model, test.X, config.eval_batch_size);
-  result.test = evaluate(p, test.Y, config.threshold);
-  t.evaluation += since(t0);
-  return result;
+  return TrainingLoop(model, selector, pool, validation, config).run(test, on_epoch);
 }
 
 }  // namespace d2ace
