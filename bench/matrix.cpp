@@ -234,6 +234,10 @@ std::vector<MatrixCell> shard_cells(const std::vector<MatrixCell>& cells,
   return out;
 }
 
+std::string cell_report_path(const std::string& dir, const MatrixCell& cell) {
+  return (fs::path(dir) / "cells" / (cell.id + ".json")).string();
+}
+
 CellFile inspect_cell_file(const std::string& path) {
   if (!fs::exists(path)) return CellFile::kMissing;
   try {

@@ -69,6 +69,9 @@ std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registri
 // "i/n" (0 <= i < n): the cells whose position in id order is i modulo n.
 std::vector<MatrixCell> shard_cells(const std::vector<MatrixCell>& cells, const std::string& shard);
 
+// DIR/cells/<id>.json: where a matrix under DIR keeps the cell's report.
+std::string cell_report_path(const std::string& dir, const MatrixCell& cell);
+
 enum class CellFile { kMissing, kDone, kRerun };
 // kDone: a readable report whose cell finished (done or diverged); kRerun: unreadable, or the cell
 // failed with an error.

@@ -1,0 +1,38 @@
+// d2ace-bench run: one dataset x model x selector over the folds of a split, one report.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "bench/cli/cli.h"
+#include "bench/console.h"
+#include "bench/provenance.h"
+#include "bench/run_options.h"
+
+namespace d2ace::cli {
+
+int run(const std::vector<std::string>& args, const std::vector<std::string>& argv) {
+  RunOptions r = parse_run_options(args);
+  if (!r.help.empty()) {
+    std::cout << r.help;
+    return 0;
+  }
+  configure_threads(r.threads, r.intra_op_threads);
+  Registries reg;
+  Experiment experiment(r.config, reg);  // bad input stops here, before any report exists
+  for (const auto& n : experiment.data().notices)
+    std::cerr << "notice: " << experiment.data().name << ": " << n << "\n";
+  const ProgressLine progress(!r.quiet && isatty(STDERR_FILENO));
+  RunDocument doc{argv, {}, experiment.run(progress)};
+  doc.provenance = provenance_json(r.config.device);
+  const Json written = doc.to_json();
+  write_json_atomically(r.out, written);
+
+  ConsoleReport console(std::cout);
+  const int failed = console.failures(doc.cells);
+  console.table(doc.cells);
+  console.timing_line(written);
+  std::cout << "report: " << r.out << "\n";
+  return failed ? 1 : 0;
+}
+
+}  // namespace d2ace::cli
