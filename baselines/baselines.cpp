@@ -12,132 +12,153 @@
 namespace d2ace {
 namespace {
 
-int64_t warmup_of(const Params& p) {
-  int64_t w = p.get_int("warmup");
-  if (w < 0) throw InputError("warmup must be >= 0");
-  return w;
+void check_warmup(int64_t warmup) {
+  if (warmup < 0) throw InputError("warmup must be >= 0");
 }
 
-double pressure_of(const Params& p, const std::string& key) {
-  double s = p.get_double(key);
-  if (s < 1)
-    throw InputError(key + " (a selection pressure) must be >= 1, got " + p.get_string(key));
-  return s;
+void check_pressure(double s, const std::string& key) {
+  if (s < 1) throw InputError(key + " (a selection pressure) must be >= 1, got " + param_text(s));
 }
 
-const ParamSpec kWarmup10{"warmup", "10", "uniform epochs before selection starts"};
+// Each selector's parameters, bound to its config's fields (the defaults are there).
+const ParamTable<OnlineBatchConfig>& online_batch_params() {
+  using C = OnlineBatchConfig;
+  static const auto table =
+      ParamTable<C>()
+          .field("s0", &C::s0, "selection pressure at the start")
+          .field("s_end", &C::s_end, "selection pressure at the end (whole-run schedule)")
+          .choice(
+              "schedule", &C::decaying,
+              std::vector<std::pair<std::string, bool>>{{"whole-run", false}, {"decaying", true}},
+              "whole-run (s0 -> s_end over the run) or decaying (s0 -> 1 after warm-up)")
+          .field("warmup", &C::warmup, "uniform epochs before selection starts")
+          .choice("refresh", &C::full_refresh,
+                  std::vector<std::pair<std::string, bool>>{{"train-pass", false}, {"full", true}},
+                  "train-pass (losses of the training steps) or full (eval re-score of all N "
+                  "each epoch)");
+  return table;
+}
+
+const ParamTable<ActiveBiasConfig>& active_bias_params() {
+  using C = ActiveBiasConfig;
+  static const auto table =
+      ParamTable<C>()
+          .field("eps", &C::eps, "smoothness added to every score")
+          .field("warmup", &C::warmup, "uniform epochs before selection starts");
+  return table;
+}
+
+const ParamTable<RecencyBiasConfig>& recency_bias_params() {
+  using C = RecencyBiasConfig;
+  static const auto table =
+      ParamTable<C>()
+          .field("window", &C::window, "predictions kept per label")
+          .field("s0", &C::s0, "selection pressure at the end of warm-up")
+          .field("warmup", &C::warmup, "uniform epochs before selection starts");
+  return table;
+}
+
+const ParamTable<UncertaintyCorrelationConfig>& uncertainty_correlation_params() {
+  using C = UncertaintyCorrelationConfig;
+  static const auto table =
+      ParamTable<C>()
+          .field("window", &C::window, "predictions kept per label (T)")
+          .field("lambda", &C::lambda, "weight of the fluctuation against the entropy")
+          .field("s0", &C::s0, "selection pressure at the end of warm-up")
+          .field("warmup", &C::warmup, "uniform epochs before selection starts")
+          .field("bins", &C::bins, "equal-width bins of the mutual-information estimate")
+          .field("mi_labels", &C::mi_labels,
+                 "labels (highest mean uncertainty) among which MI is computed")
+          .field("mi_sample", &C::mi_sample, "instances (evenly strided) on which MI is estimated");
+  return table;
+}
+
+const ParamTable<HardImbalanceConfig>& hard_imbalance_params() {
+  using C = HardImbalanceConfig;
+  static const auto table =
+      ParamTable<C>()
+          .field("k", &C::k, "neighbours for the local imbalance")
+          .field("s0", &C::s0, "selection pressure at the end of warm-up")
+          .field("warmup", &C::warmup, "uniform epochs before selection starts");
+  return table;
+}
+
+std::unique_ptr<Selector> make_online_batch(const Params& p) {
+  const OnlineBatchConfig c = online_batch_params().fill(p);
+  check_pressure(c.s0, "s0");
+  check_pressure(c.s_end, "s_end");
+  check_warmup(c.warmup);
+  return std::make_unique<OnlineBatchSelector>(c);
+}
+
+std::unique_ptr<Selector> make_active_bias(const Params& p) {
+  const ActiveBiasConfig c = active_bias_params().fill(p);
+  if (!(c.eps > 0)) throw InputError("active-bias: eps must be > 0");
+  check_warmup(c.warmup);
+  return std::make_unique<ActiveBiasSelector>(c);
+}
+
+std::unique_ptr<Selector> make_recency_bias(const Params& p) {
+  const RecencyBiasConfig c = recency_bias_params().fill(p);
+  check_pressure(c.s0, "s0");
+  check_warmup(c.warmup);
+  if (c.window < 1) throw InputError("recency-bias: window must be >= 1");
+  if (c.warmup < c.window)
+    throw InputError("recency-bias: warmup must be >= window (the paper's condition)");
+  return std::make_unique<RecencyBiasSelector>(c);
+}
+
+std::unique_ptr<Selector> make_uncertainty_correlation(const Params& p) {
+  const UncertaintyCorrelationConfig c = uncertainty_correlation_params().fill(p);
+  check_pressure(c.s0, "s0");
+  check_warmup(c.warmup);
+  if (c.window < 2 || c.bins < 2 || c.mi_labels < 1 || c.mi_sample < 2 || c.lambda < 0 ||
+      c.lambda > 1)
+    throw InputError(
+        "uncertainty-correlation: need window >= 2, bins >= 2, mi_labels >= 1, mi_sample >= 2, "
+        "lambda in [0,1]");
+  return std::make_unique<UncertaintyCorrelationSelector>(c);
+}
+
+std::unique_ptr<Selector> make_hard_imbalance(const Params& p) {
+  const HardImbalanceConfig c = hard_imbalance_params().fill(p);
+  check_pressure(c.s0, "s0");
+  check_warmup(c.warmup);
+  if (c.k < 1) throw InputError("hard-imbalance: k must be >= 1");
+  return std::make_unique<HardImbalanceSelector>(c);
+}
 
 }  // namespace
 
+// A selector's version changes whenever its code changes meaning; reports record it.
 void register_baselines(SelectorRegistry& registry) {
-  registry.add({"uniform", "control: a fresh random permutation each epoch", {}, [](const Params&) {
-                  return SelectorBuild{std::make_unique<UniformSelector>(), "uniform-1"};
-                }});
-
+  registry.add({"uniform",
+                "control: a fresh random permutation each epoch",
+                {},
+                "uniform-1",
+                [](const Params&) { return std::make_unique<UniformSelector>(); }});
   registry.add({"uniform-iid",
                 "control: independent uniform batches through the adaptive drawing code",
                 {},
-                [](const Params&) {
-                  return SelectorBuild{std::make_unique<UniformIidSelector>(), "uniform-iid-1"};
-                }});
-
-  registry.add(
-      {"online-batch",
-       "loss: rank-based selection by latest loss (Loshchilov & Hutter 2016)",
-       {{"s0", "100", "selection pressure at the start"},
-        {"s_end", "1", "selection pressure at the end (whole-run schedule)"},
-        {"schedule", "whole-run",
-         "whole-run (s0 -> s_end over the run) or decaying (s0 -> 1 after warm-up)"},
-        {"warmup", "1", "uniform epochs before selection starts"},
-        {"refresh", "train-pass",
-         "train-pass (losses of the training steps) or full (eval re-score of all N each epoch)"}},
-       [](const Params& p) {
-         OnlineBatchConfig c;
-         c.s0 = pressure_of(p, "s0");
-         c.s_end = pressure_of(p, "s_end");
-         const std::string& schedule = p.get_string("schedule");
-         if (schedule != "whole-run" && schedule != "decaying")
-           throw InputError("online-batch: schedule must be whole-run or decaying");
-         c.decaying = schedule == "decaying";
-         c.warmup = warmup_of(p);
-         const std::string& refresh = p.get_string("refresh");
-         if (refresh != "train-pass" && refresh != "full")
-           throw InputError("online-batch: refresh must be train-pass or full");
-         c.full_refresh = refresh == "full";
-         return SelectorBuild{std::make_unique<OnlineBatchSelector>(c), "online-batch-1"};
-       }});
-
-  registry.add({"active-bias",
-                "uncertainty (variance): Active Bias SGD-SPV (Chang et al. 2017)",
-                {{"eps", "0.02", "smoothness added to every score"}, kWarmup10},
-                [](const Params& p) {
-                  ActiveBiasConfig c;
-                  c.eps = p.get_double("eps");
-                  if (!(c.eps > 0)) throw InputError("active-bias: eps must be > 0");
-                  c.warmup = warmup_of(p);
-                  return SelectorBuild{std::make_unique<ActiveBiasSelector>(c), "active-bias-1"};
-                }});
-
+                "uniform-iid-1",
+                [](const Params&) { return std::make_unique<UniformIidSelector>(); }});
+  registry.add({"online-batch",
+                "loss: rank-based selection by latest loss (Loshchilov & Hutter 2016)",
+                online_batch_params().specs(), "online-batch-1", make_online_batch});
+  registry.add({"active-bias", "uncertainty (variance): Active Bias SGD-SPV (Chang et al. 2017)",
+                active_bias_params().specs(), "active-bias-1", make_active_bias});
   registry.add({"recency-bias",
                 "uncertainty (entropy): Recency Bias (Song et al. 2020), per-label windows",
-                {{"window", "10", "predictions kept per label"},
-                 {"s0", "100", "selection pressure at the end of warm-up"},
-                 kWarmup10},
-                [](const Params& p) {
-                  RecencyBiasConfig c;
-                  c.window = p.get_int("window");
-                  c.s0 = pressure_of(p, "s0");
-                  c.warmup = warmup_of(p);
-                  if (c.window < 1) throw InputError("recency-bias: window must be >= 1");
-                  if (c.warmup < c.window)
-                    throw InputError(
-                        "recency-bias: warmup must be >= window (the paper's condition)");
-                  return SelectorBuild{std::make_unique<RecencyBiasSelector>(c), "recency-bias-1"};
-                }});
-
+                recency_bias_params().specs(), "recency-bias-1", make_recency_bias});
   registry.add(
       {"uncertainty-correlation",
        "correlation: windowed uncertainty + dynamic MI label correlation (Zhou et al., AAAI 2025)",
-       {{"window", "5", "predictions kept per label (T)"},
-        {"lambda", "0.5", "weight of the fluctuation against the entropy"},
-        {"s0", "8", "selection pressure at the end of warm-up"},
-        kWarmup10,
-        {"bins", "10", "equal-width bins of the mutual-information estimate"},
-        {"mi_labels", "32", "labels (highest mean uncertainty) among which MI is computed"},
-        {"mi_sample", "1024", "instances (evenly strided) on which MI is estimated"}},
-       [](const Params& p) {
-         UncertaintyCorrelationConfig c;
-         c.window = p.get_int("window");
-         c.lambda = p.get_double("lambda");
-         c.s0 = pressure_of(p, "s0");
-         c.warmup = warmup_of(p);
-         c.bins = p.get_int("bins");
-         c.mi_labels = p.get_int("mi_labels");
-         c.mi_sample = p.get_int("mi_sample");
-         if (c.window < 2 || c.bins < 2 || c.mi_labels < 1 || c.mi_sample < 2 || c.lambda < 0 ||
-             c.lambda > 1)
-           throw InputError(
-               "uncertainty-correlation: need window >= 2, bins >= 2, mi_labels >= 1, "
-               "mi_sample >= 2, lambda in [0,1]");
-         return SelectorBuild{std::make_unique<UncertaintyCorrelationSelector>(c),
-                              "uncertainty-correlation-1"};
-       }});
-
-  registry.add(
-      {"hard-imbalance",
-       "loss x imbalance: global (IRLbl) and local (kNN) imbalance weights (after Zhou et al., "
-       "ECML PKDD 2024)",
-       {{"k", "5", "neighbours for the local imbalance"},
-        {"s0", "8", "selection pressure at the end of warm-up"},
-        kWarmup10},
-       [](const Params& p) {
-         HardImbalanceConfig c;
-         c.k = p.get_int("k");
-         c.s0 = pressure_of(p, "s0");
-         c.warmup = warmup_of(p);
-         if (c.k < 1) throw InputError("hard-imbalance: k must be >= 1");
-         return SelectorBuild{std::make_unique<HardImbalanceSelector>(c), "hard-imbalance-1"};
-       }});
+       uncertainty_correlation_params().specs(), "uncertainty-correlation-1",
+       make_uncertainty_correlation});
+  registry.add({"hard-imbalance",
+                "loss x imbalance: global (IRLbl) and local (kNN) imbalance weights (after Zhou et "
+                "al., ECML PKDD 2024)",
+                hard_imbalance_params().specs(), "hard-imbalance-1", make_hard_imbalance});
 }
 
 }  // namespace d2ace

@@ -143,8 +143,10 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
     const auto t0 = Clock::now();
     Json prov = provenance_json(config_.device);
     prov["start"] = utc_now();
-    ModelBuild mb;
-    SelectorBuild sb;
+    const auto& model_entry = registries_.models.get(config_.model);
+    const auto& selector_entry = registries_.selectors.get(config_.selector);
+    std::shared_ptr<MultiLabelModel> model;
+    std::unique_ptr<Selector> selector;
     Json id;
     try {
       const torch::Tensor X_train = data_.X.index_select(0, split.train),
@@ -152,10 +154,11 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
       const uint64_t model_seed =
           derive_seed(config_.seed, {"model", data_.name, std::to_string(fold)});
       torch::manual_seed(model_seed);
-      mb = registries_.models.get(config_.model)
-               .make(model_params_, {data_.features(), data_.labels(), Y_train, model_seed});
-      sb = registries_.selectors.get(config_.selector).make(selector_params_);
-      id = identity(fold, split, model_params, selector_params, mb.version, sb.version);
+      model =
+          model_entry.make(model_params_, {data_.features(), data_.labels(), Y_train, model_seed});
+      selector = selector_entry.make(selector_params_);
+      id = identity(fold, split, model_params, selector_params, model_entry.version,
+                    selector_entry.version);
 
       // Fitted on the training part; on every instance only when asked (the released pipeline's
       // leak).
@@ -172,11 +175,10 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
       pool.batch_size = config_.trainer.batch_size;
       pool.epochs = config_.trainer.epochs;
       pool.seed = id["seeds"]["selector"].get<uint64_t>();
-      mb.model->to(device);
+      model->to(device);
 
       TrainingResult result = train_and_test(
-          *mb.model, *sb.selector, pool, validation, test, config_.trainer,
-          [&](const EpochRecord& e) {
+          *model, *selector, pool, validation, test, config_.trainer, [&](const EpochRecord& e) {
             if (progress) progress({static_cast<int64_t>(k), cells(), &e, config_.trainer.epochs});
           });
       prov["end"] = utc_now();

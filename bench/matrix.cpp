@@ -12,12 +12,16 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "bench/console.h"
 #include "bench/experiment.h"
+#include "bench/provenance.h"
 #include "bench/run_options.h"
+#include "bench/timing.h"
 #include "core/error.h"
 #include "core/metrics.h"
 #include "datasets/catalog.h"
@@ -107,6 +111,7 @@ MatrixConfig load_matrix_config(const std::string& path) {
   for (const auto& [k, v] : doc.items())
     if (!known.count(k)) throw InputError(path + ": unknown key '" + k + "'");
   MatrixConfig c;
+  c.path = path;
   c.source = doc;
   c.name = doc.value("name", fs::path(path).stem().string());
   c.description = doc.value("description", "");
@@ -170,53 +175,72 @@ Json MatrixCell::key() const {
   return k;
 }
 
-std::vector<std::string> MatrixCell::run_args() const {
-  std::vector<std::string> a = {"--dataset", dataset, "--model", model.name};
-  for (const auto& [k, v] : model.params) a.insert(a.end(), {"--model-param", k + "=" + v});
-  a.insert(a.end(), {"--selector", selector.name});
-  for (const auto& [k, v] : selector.params) a.insert(a.end(), {"--selector-param", k + "=" + v});
-  a.insert(a.end(), {"--seed", std::to_string(seed), "--folds", std::to_string(folds), "--fold",
-                     std::to_string(fold)});
+Json MatrixCell::labels() const {
+  return {{"id", id},
+          {"dataset", dataset},
+          {"model", model.label()},
+          {"selector", selector.label()},
+          {"seed", seed},
+          {"fold", fold}};
+}
+
+namespace {
+
+// The settings as `run` reads them (a config names `run` options by their flags), for `dataset`.
+ExperimentConfig settings_config(const std::string& dataset,
+                                 const std::map<std::string, std::string>& settings) {
+  std::vector<std::string> args = {"--dataset", dataset};
   for (const auto& [k, v] : settings) {
     if (v == "false") continue;  // a switch left off
-    a.push_back("--" + k);
-    if (v != "true") a.push_back(v);
+    args.push_back("--" + k);
+    if (v != "true") args.push_back(v);
   }
-  return a;
+  return parse_run_options(args).config;
 }
+
+// The cell's own axes over the settings' configuration.
+ExperimentConfig cell_config(ExperimentConfig c, const MatrixCell& cell) {
+  c.model = cell.model.name;
+  c.model_params = cell.model.params;
+  c.selector = cell.selector.name;
+  c.selector_params = cell.selector.params;
+  c.seed = cell.seed;
+  c.folds = cell.folds;
+  c.only_folds = {cell.fold};
+  return c;
+}
+
+}  // namespace
 
 std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registries& registries) {
   std::vector<int64_t> folds = config.only_folds;
   if (folds.empty())
     for (int64_t f = 0; f < config.folds; ++f) folds.push_back(f);
   std::vector<MatrixCell> cells;
-  std::map<std::string, std::string> versions;  // component label -> version
-  for (const auto& dataset : config.datasets)
+  std::set<std::string> built;  // components already built once (their values checked)
+  for (const auto& dataset : config.datasets) {
+    const ExperimentConfig base = settings_config(dataset, config.settings);
+    dataset_files({dataset, base.labels_xml, base.data_dir, base.keep_ratio});
     for (const auto& model : config.models)
       for (const auto& selector : config.selectors)
         for (uint64_t seed : config.seeds)
           for (int64_t fold : folds) {
-            MatrixCell c{"", dataset, model, selector, seed, config.folds, fold, config.settings};
-            std::vector<std::string> args = c.run_args();
-            RunOptions parsed = parse_run_options(args);
-            ComponentParams params = check_settings(parsed.config, registries);
-            if (fold == folds.front() && seed == config.seeds.front())
-              dataset_files({dataset, parsed.config.labels_xml, parsed.config.data_dir,
-                             parsed.config.keep_ratio});
-            // Building each component once also checks its parameter values, and gives its version.
-            const std::string mkey = "model " + model.label(),
-                              skey = "selector " + selector.label();
-            if (!versions.count(mkey))
-              versions[mkey] =
-                  registries.models.get(model.name).make(params.model, {4, 2, {}, 0}).version;
-            if (!versions.count(skey))
-              versions[skey] =
-                  registries.selectors.get(selector.name).make(params.selector).version;
+            MatrixCell c{"",           dataset, model,           selector, seed,
+                         config.folds, fold,    config.settings, {}};
+            c.config = cell_config(base, c);
+            const ComponentParams params = check_settings(c.config, registries);
+            const auto& model_entry = registries.models.get(model.name);
+            const auto& selector_entry = registries.selectors.get(selector.name);
+            if (built.insert("model " + model.label()).second)
+              model_entry.make(params.model, {4, 2, {}, 0});
+            if (built.insert("selector " + selector.label()).second)
+              selector_entry.make(params.selector);
             c.id = cell_id(Json{{"cell", c.key()},
-                                {"model_version", versions[mkey]},
-                                {"selector_version", versions[skey]}});
+                                {"model_version", model_entry.version},
+                                {"selector_version", selector_entry.version}});
             cells.push_back(std::move(c));
           }
+  }
   std::sort(cells.begin(), cells.end(),
             [](const MatrixCell& a, const MatrixCell& b) { return a.id < b.id; });
   return cells;
@@ -253,38 +277,105 @@ CellFile inspect_cell_file(const std::string& path) {
   }
 }
 
-MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCell>& all,
-                         const std::vector<MatrixCell>& cells, const MatrixRunOptions& options) {
-  const fs::path out(options.out), cell_dir = out / "cells", log_dir = out / "logs";
-  fs::create_directories(cell_dir);
-  fs::create_directories(log_dir);
-  // Leftovers of a killed run: temporary report files never renamed into place.
-  for (const auto& entry : fs::directory_iterator(cell_dir))
-    if (entry.path().filename().string().find(".tmp.") != std::string::npos)
-      fs::remove(entry.path());
+namespace {
+
+// DIR/matrix-<name>.json: the config and every cell of the matrix, whatever part of it this
+// process runs (shards and Slurm tasks write the same listing).
+void write_listing(const fs::path& out, const MatrixConfig& config,
+                   const std::vector<MatrixCell>& all) {
   Json listing;
   listing["schema_version"] = kReportSchemaVersion;
   listing["kind"] = "matrix";
   listing["config"] = config.source;
   Json list = Json::array();
-  for (const auto& c : all)
-    list.push_back({{"id", c.id},
-                    {"dataset", c.dataset},
-                    {"model", c.model.label()},
-                    {"selector", c.selector.label()},
-                    {"seed", c.seed},
-                    {"fold", c.fold},
-                    {"key", c.key()}});
-  // Every cell of the matrix, whatever part of it this process runs (shards and Slurm tasks
-  // write the same listing).
+  for (const auto& c : all) {
+    Json entry = c.labels();
+    entry["key"] = c.key();
+    list.push_back(entry);
+  }
   listing["cells"] = list;
   write_json_atomically((out / ("matrix-" + config.name + ".json")).string(), listing);
+}
+
+// Leftovers of a killed run: temporary report files never renamed into place.
+void remove_leftovers(const fs::path& cell_dir) {
+  for (const auto& entry : fs::directory_iterator(cell_dir))
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos)
+      fs::remove(entry.path());
+}
+
+// Starts `args` (args[0] the executable) with its output in `log`; the child dies with us.
+pid_t spawn(std::vector<std::string> args, const std::string& log) {
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("matrix: fork failed");
+  if (pid > 0) return pid;
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed matrix takes its cells with it
+  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd >= 0) {
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(argv[0], argv.data());
+  std::perror("execv");
+  ::_exit(127);
+}
+
+// The matrix's progress line on stderr (redrawn in place on a terminal, one line each else).
+class MatrixProgress {
+ public:
+  MatrixProgress(const std::string& name, bool enabled)
+      : name_(name), enabled_(enabled), tty_(isatty(STDERR_FILENO)), start_(Clock::now()) {}
+
+  void show(const MatrixOutcome& o, int64_t todo, size_t running) const {
+    if (!enabled_) return;
+    const double elapsed = seconds_since(start_);
+    const int64_t finished = o.done + o.failed, left = todo - finished;
+    const double eta = finished > 0 ? elapsed / finished * left : NAN;
+    std::fprintf(stderr,
+                 "%smatrix %s: %lld/%lld cells finished (%lld skipped, %lld failed), %zu running, "
+                 "elapsed %s, ETA %s%s",
+                 tty_ ? "\r" : "", name_.c_str(), static_cast<long long>(o.skipped + finished),
+                 static_cast<long long>(o.total), static_cast<long long>(o.skipped),
+                 static_cast<long long>(o.failed), running, clock_text(elapsed).c_str(),
+                 clock_text(eta).c_str(), tty_ ? "   " : "\n");
+    std::fflush(stderr);
+  }
+  void failed(const MatrixCell& c, const std::string& log) const {
+    if (!enabled_) return;
+    std::fprintf(stderr, "%scell %s (%s %s %s seed %llu fold %lld) failed: see %s\n",
+                 tty_ ? "\n" : "", c.id.c_str(), c.dataset.c_str(), c.model.label().c_str(),
+                 c.selector.label().c_str(), static_cast<unsigned long long>(c.seed),
+                 static_cast<long long>(c.fold), log.c_str());
+  }
+  void end() const {
+    if (enabled_ && tty_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::string name_;
+  bool enabled_, tty_;
+  Clock::time_point start_;
+};
+
+}  // namespace
+
+MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCell>& all,
+                         const std::vector<MatrixCell>& cells, const MatrixRunOptions& options) {
+  const fs::path out(options.out), log_dir = out / "logs";
+  fs::create_directories(out / "cells");
+  fs::create_directories(log_dir);
+  remove_leftovers(out / "cells");
+  write_listing(out, config, all);
 
   MatrixOutcome o;
   o.total = static_cast<int64_t>(cells.size());
   std::vector<const MatrixCell*> todo;
   for (const auto& c : cells) {
-    if (inspect_cell_file((cell_dir / (c.id + ".json")).string()) == CellFile::kDone)
+    if (inspect_cell_file(cell_report_path(options.out, c)) == CellFile::kDone)
       ++o.skipped;
     else
       todo.push_back(&c);
@@ -292,177 +383,154 @@ MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCel
   const int jobs = std::max(1, options.jobs);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = options.threads > 0 ? options.threads : std::max(1, cores / jobs);
-  const bool tty = isatty(STDERR_FILENO);
-  const auto start = std::chrono::steady_clock::now();
+  const MatrixProgress progress(config.name, options.progress);
   std::map<pid_t, const MatrixCell*> running;
   size_t next = 0;
-  auto report = [&]() {
-    if (!options.progress) return;
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const int64_t finished = o.done + o.failed, left = static_cast<int64_t>(todo.size()) - finished;
-    const double eta =
-        finished > 0 ? elapsed / static_cast<double>(finished) * static_cast<double>(left) : NAN;
-    std::fprintf(stderr,
-                 "%smatrix %s: %lld/%lld cells finished (%lld skipped, %lld failed), %zu running, "
-                 "elapsed %s, ETA %s%s",
-                 tty ? "\r" : "", config.name.c_str(), static_cast<long long>(o.skipped + finished),
-                 static_cast<long long>(o.total), static_cast<long long>(o.skipped),
-                 static_cast<long long>(o.failed), running.size(), clock_text(elapsed).c_str(),
-                 clock_text(eta).c_str(), tty ? "   " : "\n");
-    std::fflush(stderr);
-  };
-  report();
+  progress.show(o, static_cast<int64_t>(todo.size()), running.size());
   while (next < todo.size() || !running.empty()) {
     while (next < todo.size() && static_cast<int>(running.size()) < jobs) {
       const MatrixCell& c = *todo[next++];
-      std::vector<std::string> args = {options.executable, "run"};
-      for (auto& a : c.run_args()) args.push_back(a);
-      args.insert(args.end(), {"--threads", std::to_string(threads), "--quiet", "--out",
-                               (cell_dir / (c.id + ".json")).string()});
-      const std::string log = (log_dir / (c.id + ".log")).string();
-      pid_t pid = ::fork();
-      if (pid < 0) throw std::runtime_error("matrix: fork failed");
-      if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed matrix takes its cells with it
-        int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-          ::dup2(fd, STDOUT_FILENO);
-          ::dup2(fd, STDERR_FILENO);
-          ::close(fd);
-        }
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(options.executable.c_str(), argv.data());
-        std::perror("execv");
-        ::_exit(127);
-      }
-      running[pid] = &c;
+      running[spawn({options.executable, "matrix", options.config, "--out", options.out,
+                     "--run-cell", c.id, "--threads", std::to_string(threads), "--quiet"},
+                    (log_dir / (c.id + ".log")).string())] = &c;
     }
     int status = 0;
-    pid_t pid = ::waitpid(-1, &status, 0);
+    const pid_t pid = ::waitpid(-1, &status, 0);
     if (pid < 0) break;
     auto it = running.find(pid);
     if (it == running.end()) continue;
     const MatrixCell& c = *it->second;
     running.erase(it);
-    const bool ok = inspect_cell_file((cell_dir / (c.id + ".json")).string()) == CellFile::kDone;
-    if (ok)
+    if (inspect_cell_file(cell_report_path(options.out, c)) == CellFile::kDone) {
       ++o.done;
-    else
+    } else {
       ++o.failed;
-    if (!ok && options.progress)
-      std::fprintf(stderr, "%scell %s (%s %s %s seed %llu fold %lld) failed: see %s\n",
-                   tty ? "\n" : "", c.id.c_str(), c.dataset.c_str(), c.model.label().c_str(),
-                   c.selector.label().c_str(), static_cast<unsigned long long>(c.seed),
-                   static_cast<long long>(c.fold), (log_dir / (c.id + ".log")).string().c_str());
-    report();
+      progress.failed(c, (log_dir / (c.id + ".log")).string());
+    }
+    progress.show(o, static_cast<int64_t>(todo.size()), running.size());
   }
-  if (options.progress && tty) std::fprintf(stderr, "\n");
+  progress.end();
   return o;
 }
+
+int run_matrix_cell(const MatrixCell& cell, const std::string& out, int threads,
+                    const std::vector<std::string>& argv) {
+  configure_threads(threads);
+  Registries registries;
+  Experiment experiment(cell.config, registries);
+  for (const auto& n : experiment.data().notices)
+    std::cerr << "notice: " << experiment.data().name << ": " << n << "\n";
+  RunDocument doc{argv, {}, experiment.run()};
+  doc.provenance = provenance_json(cell.config.device);
+  Json written = doc.to_json();
+  written["matrix_cell"] = cell.labels();
+  write_json_atomically(cell_report_path(out, cell), written);
+  return ConsoleReport(std::cerr).failures(doc.cells) ? 1 : 0;
+}
+
+namespace {
+
+// The run reports of a matrix directory (DIR/cells, or DIR itself), in name order.
+std::vector<fs::path> report_files(const fs::path& root) {
+  const fs::path cells_dir = fs::is_directory(root / "cells") ? root / "cells" : root;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(cells_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
+        name.find(".tmp.") == std::string::npos && name.rfind("matrix-", 0) != 0 &&
+        name != "summary.json")
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+struct MergeRow {
+  std::string id, dataset, model, selector;
+  uint64_t seed;
+  int64_t fold;
+  Json cell;
+};
+
+// A report's cells as rows: the matrix cell's id and labels when a matrix wrote it (component
+// labels carry the parameters the config gave), else the cell's own id and names.
+void add_rows(const Json& doc, std::vector<MergeRow>& rows) {
+  const Json matrix = doc.value("matrix_cell", Json(nullptr));
+  for (const auto& cell : doc["cells"]) {
+    const Json& id = cell["identity"];
+    MergeRow r;
+    r.id = matrix.is_object() ? matrix["id"].get<std::string>() : cell.value("id", "");
+    r.dataset = id["dataset"].value("name", "?");
+    r.model = id.contains("model") ? id["model"].value("name", "?") : "?";
+    r.selector = id.contains("selector") ? id["selector"].value("name", "?") : "?";
+    r.seed = id.contains("seeds") ? id["seeds"].value("base", uint64_t{0}) : 0;
+    r.fold = id.contains("split") ? id["split"].value("fold", int64_t{-1}) : -1;
+    if (matrix.is_object()) {
+      r.dataset = matrix["dataset"].get<std::string>();
+      r.model = matrix["model"].get<std::string>();
+      r.selector = matrix["selector"].get<std::string>();
+    }
+    r.cell = cell;
+    rows.push_back(std::move(r));
+  }
+}
+
+Json summary_cell(const MergeRow& r) {
+  Json c;
+  c["dataset"] = r.dataset;
+  c["model"] = r.model;
+  c["selector"] = r.selector;
+  c["seed"] = r.seed;
+  c["fold"] = r.fold;
+  c["id"] = r.id;
+  c["state"] = r.cell["status"]["state"];
+  Json m = Json::object();
+  if (r.cell.contains("metrics") && r.cell["metrics"].is_object())
+    for (const auto& [name, v] : r.cell["metrics"]["test"].items()) m[name] = v["value"];
+  c["metrics"] = m;
+  if (r.cell.contains("timings")) {
+    const Json& t = r.cell["timings"];
+    c["timings"] = {{"training_s", t["training_s"]},
+                    {"selection_s", t["selection_s"]["total"]},
+                    {"evaluation_s", t["evaluation_s"]},
+                    {"wall_s", t["wall_s"]}};
+  }
+  return c;
+}
+
+}  // namespace
 
 Json merge_reports(const std::string& dir) {
   const fs::path root(dir);
   if (!fs::is_directory(root)) throw InputError(dir + ": not a directory");
-  // Labels from the matrix listings (the parameters a config gave), by cell id.
-  std::map<std::string, Json> listed;
-  for (const auto& entry : fs::directory_iterator(root)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("matrix-", 0) == 0 && entry.path().extension() == ".json") {
-      Json l = read_json_file(entry.path().string());
-      for (const auto& c : l.value("cells", Json::array())) listed[c["id"].get<std::string>()] = c;
-    }
+  std::vector<MergeRow> rows;
+  for (const auto& f : report_files(root)) {
+    const Json doc = read_json_file(f.string());
+    if (doc.is_object() && doc.value("kind", "") == "run") add_rows(doc, rows);
   }
-  const fs::path cells_dir = fs::is_directory(root / "cells") ? root / "cells" : root;
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(cells_dir))
-    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
-        entry.path().filename().string().find(".tmp.") == std::string::npos &&
-        entry.path().filename().string().rfind("matrix-", 0) != 0 &&
-        entry.path().filename() != "summary.json")
-      files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-
-  struct Row {
-    std::string dataset, model, selector;
-    uint64_t seed;
-    int64_t fold;
-    Json cell;
-    std::string file_id;
+  auto same_group = [](const MergeRow& a, const MergeRow& b) {
+    return std::tie(a.dataset, a.model, a.selector) == std::tie(b.dataset, b.model, b.selector);
   };
-  std::vector<Row> rows;
-  for (const auto& f : files) {
-    Json doc = read_json_file(f.string());
-    if (!doc.is_object() || doc.value("kind", "") != "run") continue;  // not a run report
-    const std::string file_id = f.stem().string();
-    for (const auto& cell : doc["cells"]) {
-      const Json& id = cell["identity"];
-      Row r;
-      r.dataset = id["dataset"].value("name", "?");
-      r.model = id.contains("model") ? id["model"].value("name", "?") : "?";
-      r.selector = id.contains("selector") ? id["selector"].value("name", "?") : "?";
-      r.seed = id.contains("seeds") ? id["seeds"].value("base", uint64_t{0}) : 0;
-      r.fold = id.contains("split") ? id["split"].value("fold", int64_t{-1}) : -1;
-      if (auto it = listed.find(file_id); it != listed.end()) {
-        r.dataset = it->second["dataset"].get<std::string>();
-        r.model = it->second["model"].get<std::string>();
-        r.selector = it->second["selector"].get<std::string>();
-      }
-      r.cell = cell;
-      r.file_id = file_id;
-      rows.push_back(std::move(r));
-    }
-  }
-  auto order = [](const Row& a, const Row& b) {
+  std::stable_sort(rows.begin(), rows.end(), [](const MergeRow& a, const MergeRow& b) {
     return std::tie(a.dataset, a.model, a.selector, a.seed, a.fold) <
            std::tie(b.dataset, b.model, b.selector, b.seed, b.fold);
-  };
-  std::stable_sort(rows.begin(), rows.end(), order);
-
-  Json summary;
-  summary["schema_version"] = kReportSchemaVersion;
-  summary["kind"] = "summary";
+  });
   Json groups = Json::array(), cells = Json::array();
   for (size_t i = 0; i < rows.size();) {
-    size_t j = i;
     std::vector<Json> members;
-    while (j < rows.size() && rows[j].dataset == rows[i].dataset &&
-           rows[j].model == rows[i].model && rows[j].selector == rows[i].selector)
-      members.push_back(rows[j++].cell);
-    Json g;
-    g["dataset"] = rows[i].dataset;
-    g["model"] = rows[i].model;
-    g["selector"] = rows[i].selector;
+    size_t j = i;
+    for (; j < rows.size() && same_group(rows[j], rows[i]); ++j) members.push_back(rows[j].cell);
+    Json g = {
+        {"dataset", rows[i].dataset}, {"model", rows[i].model}, {"selector", rows[i].selector}};
     const Json stats = summarize_cells(members);
     for (const auto& [k, v] : stats.items()) g[k] = v;
     groups.push_back(g);
     i = j;
   }
-  for (const auto& r : rows) {
-    Json c;
-    c["dataset"] = r.dataset;
-    c["model"] = r.model;
-    c["selector"] = r.selector;
-    c["seed"] = r.seed;
-    c["fold"] = r.fold;
-    c["id"] = listed.count(r.file_id) ? r.file_id
-                                      : r.cell.value("id", "");  // the matrix cell id where known
-    c["state"] = r.cell["status"]["state"];
-    Json m = Json::object();
-    if (r.cell.contains("metrics") && r.cell["metrics"].is_object())
-      for (const auto& [name, v] : r.cell["metrics"]["test"].items()) m[name] = v["value"];
-    c["metrics"] = m;
-    if (r.cell.contains("timings")) {
-      const Json& t = r.cell["timings"];
-      c["timings"] = {{"training_s", t["training_s"]},
-                      {"selection_s", t["selection_s"]["total"]},
-                      {"evaluation_s", t["evaluation_s"]},
-                      {"wall_s", t["wall_s"]}};
-    }
-    cells.push_back(c);
-  }
+  for (const auto& r : rows) cells.push_back(summary_cell(r));
+  Json summary;
+  summary["schema_version"] = kReportSchemaVersion;
+  summary["kind"] = "summary";
   summary["groups"] = groups;
   summary["cells"] = cells;
   return summary;

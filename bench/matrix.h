@@ -1,9 +1,10 @@
 // Comparison matrices: a JSON config names datasets x models x selectors (with parameters) x seeds
-// x folds, plus the `run` settings they share; each combination is a cell with a stable id, run as
-// its own `d2ace-bench run` child process that writes its own report (atomically). A rerun skips
-// the finished cells and runs again the missing, broken (unreadable) and failed ones, so a killed
-// matrix resumes with nothing lost. `merge` reads a matrix directory into one summary; `compare`
-// checks a summary against a reference, metric by metric, in each metric's direction.
+// x folds, plus the `run` settings they share; each combination is a cell with a stable id: its
+// ExperimentConfig is built directly from the config, and it runs in its own child process
+// (`d2ace-bench matrix CONFIG --out DIR --run-cell ID`) that writes its own report (atomically). A
+// rerun skips the finished cells and runs again the missing, broken (unreadable) and failed ones,
+// so a killed matrix resumes with nothing lost. `merge` reads a matrix directory into one summary;
+// `compare` checks a summary against a reference, metric by metric, in each metric's direction.
 //
 // Config (configs/*.json):
 //   {"name": "ci", "description": "...",
@@ -17,19 +18,19 @@
 // A component's label is its name, followed by its parameters as [k=v,...] when it has any: the
 // label is what merge groups by and what tables show.
 //
-// Directory: DIR/cells/<id>.json (one `run` report per cell), DIR/logs/<id>.log (the child's
-// output), DIR/matrix-<name>.json (the config and the list of every cell).
+// Directory: DIR/cells/<id>.json (one `run` report per cell, carrying the cell's id and labels
+// under "matrix_cell", so merge needs nothing else), DIR/logs/<id>.log (the child's output),
+// DIR/matrix-<name>.json (the config and the list of every cell, for people and --dry-run).
 #pragma once
 
 #include <map>
 #include <string>
 #include <vector>
 
+#include "bench/experiment.h"
 #include "bench/report.h"
 
 namespace d2ace {
-
-struct Registries;
 
 struct MatrixComponent {
   std::string name;
@@ -38,6 +39,7 @@ struct MatrixComponent {
 };
 
 struct MatrixConfig {
+  std::string path;  // the file it was read from
   std::string name, description;
   std::vector<std::string> datasets;
   std::vector<MatrixComponent> models, selectors;
@@ -58,12 +60,15 @@ struct MatrixCell {
   uint64_t seed = 55;
   int64_t folds = 5, fold = 0;
   std::map<std::string, std::string> settings;
-  Json key() const;                           // the cell's normalised configuration
-  std::vector<std::string> run_args() const;  // `run` arguments, without --out/--threads/--quiet
+  ExperimentConfig config;  // what the cell runs: one fold of one experiment
+  Json key() const;         // the cell's normalised configuration
+  Json labels() const;      // {id, dataset, model, selector, seed, fold}: what merge groups by
 };
 
-// Every cell, in id order. Each cell's arguments are parsed as `run` would and its model and
-// selector built once, so a bad name, parameter or setting fails here, before anything runs.
+// Every cell, in id order, with its ExperimentConfig: the settings are read as `run` reads its
+// options, then the cell's own axes are set. Each cell is checked as `run` would check it and its
+// model and selector are built once (their parameter values are checked when built), so a bad
+// name, parameter or setting fails here, before anything runs.
 std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registries& registries);
 
 // "i/n" (0 <= i < n): the cells whose position in id order is i modulo n.
@@ -78,6 +83,7 @@ enum class CellFile { kMissing, kDone, kRerun };
 CellFile inspect_cell_file(const std::string& path);
 
 struct MatrixRunOptions {
+  std::string config;  // the config file the children read
   std::string out;
   int jobs = 1;
   int threads = 0;  // per job; 0: cores / jobs
@@ -89,10 +95,15 @@ struct MatrixOutcome {
   int64_t total = 0, skipped = 0, done = 0, failed = 0;
 };
 
-// Runs those of `cells` not already finished under options.out, `jobs` at a time; `all` (the
-// whole matrix) goes into the directory's listing, which gives merge its labels.
+// Runs those of `cells` not already finished under options.out, `jobs` at a time, each in a child
+// process; `all` (the whole matrix) goes into the directory's listing.
 MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCell>& all,
                          const std::vector<MatrixCell>& cells, const MatrixRunOptions& options);
+
+// Runs one cell in this process and writes its report to cell_report_path(out, cell).
+// Returns 0 when the cell finished, 1 when it did not.
+int run_matrix_cell(const MatrixCell& cell, const std::string& out, int threads,
+                    const std::vector<std::string>& argv);
 
 // The summary of a matrix directory (or of any directory of `run` reports):
 //   {schema_version, kind: "summary", groups: [{dataset, model, selector, cells, done,

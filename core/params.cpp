@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "core/error.h"
 
@@ -88,6 +90,32 @@ std::vector<int64_t> Params::get_int_list(const std::string& key) const {
     start = end + 1;
   }
   return out;
+}
+
+std::string param_text(double x) {
+  if (std::isfinite(x) && x == std::trunc(x) && std::fabs(x) < 1e15)
+    return std::to_string(static_cast<int64_t>(x));  // "100", not "1e+02"
+  char buffer[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", precision, x);
+    if (std::strtod(buffer, nullptr) == x) break;
+  }
+  return buffer;
+}
+
+std::string param_text(int64_t x) { return std::to_string(x); }
+
+std::string param_text(const std::string& s) { return s; }
+
+std::string param_text(const std::vector<int64_t>& list) {
+  std::string s;
+  for (size_t i = 0; i < list.size(); ++i) s += (i ? "," : "") + std::to_string(list[i]);
+  return s;
+}
+
+void throw_bad_word(const std::string& owner, const std::string& name, const std::string& list,
+                    const std::string& given) {
+  throw InputError(owner + ": " + name + " must be " + list + ", got '" + given + "'");
 }
 
 }  // namespace d2ace

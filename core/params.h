@@ -1,13 +1,19 @@
 // Named parameters of a selector or a model, set by the user as `key=value`.
 //
-// A component declares its parameters (name, default, help) as a ParamSpecs list; Params holds the
-// values the user gave, checked against that list, and hands them out typed. The report records
-// the resolved values (defaults filled in), so a run says exactly what it ran with.
+// A component declares its parameters with a ParamTable bound to the fields of its options struct:
+// each key and its help are written once there, and each default once, as the field's initial
+// value. The table yields the ParamSpecs list (name, default as text, help) for the registry and
+// fills the struct from a Params. Params holds the values the user gave, checked against the
+// specs, and hands them out typed. The report records the resolved values (defaults filled in),
+// so a run says exactly what it ran with.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace d2ace {
@@ -32,6 +38,7 @@ class Params {
   static std::map<std::string, std::string> parse_assignments(const std::vector<std::string>& kv,
                                                               const std::string& flag);
 
+  const std::string& owner() const { return owner_; }
   const std::string& get_string(const std::string& key) const;
   double get_double(const std::string& key) const;
   int64_t get_int(const std::string& key) const;
@@ -47,5 +54,114 @@ class Params {
   std::map<std::string, std::string> values_;
   std::vector<std::pair<std::string, std::string>> resolved_;
 };
+
+// "<owner>: <name> must be <list>, got '<given>'" (InputError).
+[[noreturn]] void throw_bad_word(const std::string& owner, const std::string& name,
+                                 const std::string& list, const std::string& given);
+
+// A value as a parameter's text: numbers in their shortest form that reads back the same ("0.7",
+// "1e-05", "100"), integer lists comma-separated ("256,256"), strings as they are.
+std::string param_text(double x);
+std::string param_text(int64_t x);
+std::string param_text(const std::string& s);
+std::string param_text(const std::vector<int64_t>& list);
+
+// The parameters of a component whose options are the struct `Options`: one line per parameter.
+//   const ParamTable<ClifOptions> kClif = ParamTable<ClifOptions>()
+//       .field("hidden", &ClifOptions::hidden, "width of the layers")
+//       .choice("label_graph", &ClifOptions::cooccurrence_graph,
+//               {{"identity", false}, {"cooccurrence", true}}, "...");
+// A field's default is its value in a value-initialised Options. fill() starts from that and
+// sets every field from the resolved parameters (InputError on a word a choice does not know);
+// range checks stay with the component, after fill().
+template <class Options>
+class ParamTable {
+ public:
+  using Setter = std::function<void(Options&, const Params&)>;
+
+  // A field read with Params' typed getter (double, int64_t, std::string, bool, integer list).
+  // `member` is a data member pointer or an accessor `T& (Options&)` for a nested field.
+  template <class Member>
+  ParamTable& field(const std::string& name, Member member, const std::string& help) {
+    Options defaults{};
+    const auto& value = ref(defaults, member);
+    using T = std::decay_t<decltype(value)>;
+    return custom({name, text_of(value), help}, [name, member](Options& o, const Params& p) {
+      ref(o, member) = get<T>(p, name);
+    });
+  }
+
+  // A field that takes one of a few words, each standing for a value.
+  template <class Member, class T>
+  ParamTable& choice(const std::string& name, Member member,
+                     std::vector<std::pair<std::string, T>> words, const std::string& help) {
+    Options defaults{};
+    std::string default_word;
+    for (const auto& [word, value] : words)
+      if (value == ref(defaults, member)) default_word = word;
+    return custom({name, default_word, help}, [name, member, words](Options& o, const Params& p) {
+      const std::string& given = p.get_string(name);
+      for (const auto& [word, value] : words)
+        if (word == given) {
+          ref(o, member) = value;
+          return;
+        }
+      std::string list;
+      for (size_t i = 0; i < words.size(); ++i)
+        list += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i].first;
+      throw_bad_word(p.owner(), name, list, given);
+    });
+  }
+
+  // Anything else: an explicit spec and a setter.
+  ParamTable& custom(ParamSpec spec, Setter set) {
+    specs_.push_back(std::move(spec));
+    setters_.push_back(std::move(set));
+    return *this;
+  }
+
+  const ParamSpecs& specs() const { return specs_; }
+
+  Options fill(const Params& p) const {
+    Options o{};
+    for (const auto& set : setters_) set(o, p);
+    return o;
+  }
+
+ private:
+  template <class Member>
+  static auto& ref(Options& o, Member member) {
+    if constexpr (std::is_member_object_pointer_v<Member>)
+      return o.*member;
+    else
+      return member(o);
+  }
+  template <class T>
+  static std::string text_of(const T& value) {
+    if constexpr (std::is_same_v<T, bool>)
+      return value ? "true" : "false";
+    else if constexpr (std::is_integral_v<T>)
+      return param_text(static_cast<int64_t>(value));
+    else
+      return param_text(value);
+  }
+  template <class T>
+  static T get(const Params& p, const std::string& name) {
+    if constexpr (std::is_same_v<T, bool>)
+      return p.get_bool(name);
+    else if constexpr (std::is_integral_v<T>)
+      return static_cast<T>(p.get_int(name));
+    else if constexpr (std::is_floating_point_v<T>)
+      return p.get_double(name);
+    else if constexpr (std::is_same_v<T, std::string>)
+      return p.get_string(name);
+    else
+      return p.get_int_list(name);
+  }
+
+  ParamSpecs specs_;
+  std::vector<Setter> setters_;
+};
+
 
 }  // namespace d2ace

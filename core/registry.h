@@ -22,6 +22,7 @@ class Registry {
     std::string name;
     std::string summary;  // one line for `d2ace-bench list`
     ParamSpecs params;
+    std::string version;  // changes whenever the component's code changes meaning (in reports)
     Factory make;
   };
 

@@ -76,13 +76,7 @@ class Selector {
   virtual std::map<std::string, double> diagnostics() const { return {}; }
 };
 
-// What the registry builds: the selector and the identity the report records with it.
-struct SelectorBuild {
-  std::unique_ptr<Selector> selector;
-  std::string version;  // changes whenever the selector's code changes meaning
-};
-
-using SelectorRegistry = Registry<SelectorBuild, const Params&>;
+using SelectorRegistry = Registry<std::unique_ptr<Selector>, const Params&>;
 
 // A fresh random permutation of [0, n) cut into batches of `batch_size` (the last one smaller):
 // the uniform plan, shared by every selector that shuffles (warm-up epochs included).

@@ -6,12 +6,73 @@
 namespace d2ace {
 namespace {
 
-bool on_off(const Params& p, const std::string& key, const char* on, const char* off) {
-  const std::string& v = p.get_string(key);
-  if (v == on) return true;
-  if (v == off) return false;
-  throw InputError(std::string("d2ace: ") + key + " must be " + on + " or " + off + ", got '" + v +
-                   "'");
+using OnOff = std::vector<std::pair<std::string, bool>>;
+
+// D2ACE's parameters, bound to D2aceConfig's fields (the defaults are there and in
+// StagewiseSchedule).
+const ParamTable<D2aceConfig>& d2ace_params() {
+  using C = D2aceConfig;
+  auto schedule = [](double StagewiseSchedule::*m) {
+    return [m](C& c) -> double& { return c.schedule.*m; };
+  };
+  auto schedule_epoch = [](int64_t StagewiseSchedule::*m) {
+    return [m](C& c) -> int64_t& { return c.schedule.*m; };
+  };
+  static const auto table =
+      ParamTable<C>()
+          .field("window", &C::window, "predictions kept per entry (T)")
+          .field("alpha", &C::alpha, "flip EMA rate")
+          .field("k", &C::k, "neighbours of the local label context (plus the instance itself)")
+          .field("s0", &C::s0,
+                 "selection pressure at the end of warm-up, decaying to 1 at the last epoch")
+          .field("warmup", &C::warmup, "epochs without selection")
+          .field("beta_start", schedule(&StagewiseSchedule::beta_start),
+                 "mixture weight of the uncertainty distribution, early")
+          .field("beta_end", schedule(&StagewiseSchedule::beta_end), "... and late")
+          .field("beta_from", schedule_epoch(&StagewiseSchedule::beta_from),
+                 "epoch where beta starts moving")
+          .field("beta_to", schedule_epoch(&StagewiseSchedule::beta_to),
+                 "epoch where beta reaches beta_end")
+          .custom({"beta", "schedule",
+                   "schedule, or a fixed value (ablations: 1 = uncertainty only, 0 = hardness "
+                   "only)"},
+                  [](C& c, const Params& p) {
+                    if (p.get_string("beta") != "schedule")
+                      c.schedule.fixed_beta = p.get_double("beta");
+                  })
+          .choice("hardness", &C::hardness,
+                  std::vector<std::pair<std::string, HardnessForm>>{
+                      {"released", HardnessForm::kReleased}, {"intended", HardnessForm::kIntended}},
+                  "released: 2 - exp(-l); intended: 1 - exp(-l) (method.md Q2)")
+          .choice("warmup_order", &C::fixed_warmup_order,
+                  OnOff{{"fixed", true}, {"shuffled", false}},
+                  "fixed: one order for every warm-up epoch (released, Q7); shuffled")
+          .choice(
+              "lag", [](C& c) -> bool& { return c.schedule.released_lag; },
+              OnOff{{"released", true}, {"none", false}},
+              "released: beta and pressure of the previous epoch (Q6); none")
+          .choice("label_weights", &C::label_weights, OnOff{{"on", true}, {"off", false}},
+                  "off: v = 1 (ablation)")
+          .choice("context", &C::local_context, OnOff{{"local", true}, {"global", false}},
+                  "local: kNN label context; global: Z = 1 (ablation)")
+          .choice("mask", &C::relevant_mask, OnOff{{"relevant", true}, {"all", false}},
+                  "relevant: correlations over positive labels; all (ablation)")
+          .choice("enhancement", &C::enhancement, OnOff{{"on", true}, {"off", false}},
+                  "off: no correlation enhancement, S2 = 0 (ablation)");
+  return table;
+}
+
+std::unique_ptr<Selector> make_d2ace(const Params& p) {
+  const D2aceConfig c = d2ace_params().fill(p);
+  auto in01 = [](double x) { return x >= 0 && x <= 1; };
+  if (c.window < 2 || c.k < 1 || c.s0 < 1 || c.warmup < 0 || !in01(c.alpha) ||
+      !in01(c.schedule.beta_start) || !in01(c.schedule.beta_end) ||
+      (c.schedule.fixed_beta && !in01(*c.schedule.fixed_beta)) ||
+      c.schedule.beta_to < c.schedule.beta_from)
+    throw InputError(
+        "d2ace: need window >= 2, k >= 1, s0 >= 1, warmup >= 0, alpha and beta values in [0, 1], "
+        "beta_to >= beta_from");
+  return std::make_unique<D2aceSelector>(c);
 }
 
 }  // namespace
@@ -20,55 +81,7 @@ void register_d2ace(SelectorRegistry& registry) {
   registry.add(
       {"d2ace",
        "D2ACE: dual dynamics + adaptive correlation enhancement (Liu et al., IJCAI-ECAI 2026)",
-       {{"window", "5", "predictions kept per entry (T)"},
-        {"alpha", "0.7", "flip EMA rate"},
-        {"k", "6", "neighbours of the local label context (plus the instance itself)"},
-        {"s0", "8", "selection pressure at the end of warm-up, decaying to 1 at the last epoch"},
-        {"warmup", "10", "epochs without selection"},
-        {"beta_start", "0.7", "mixture weight of the uncertainty distribution, early"},
-        {"beta_end", "0.3", "... and late"},
-        {"beta_from", "10", "epoch where beta starts moving"},
-        {"beta_to", "70", "epoch where beta reaches beta_end"},
-        {"beta", "schedule",
-         "schedule, or a fixed value (ablations: 1 = uncertainty only, 0 = hardness only)"},
-        {"hardness", "released", "released: 2 - exp(-l); intended: 1 - exp(-l) (method.md Q2)"},
-        {"warmup_order", "fixed",
-         "fixed: one order for every warm-up epoch (released, Q7); shuffled"},
-        {"lag", "released", "released: beta and pressure of the previous epoch (Q6); none"},
-        {"label_weights", "on", "off: v = 1 (ablation)"},
-        {"context", "local", "local: kNN label context; global: Z = 1 (ablation)"},
-        {"mask", "relevant", "relevant: correlations over positive labels; all (ablation)"},
-        {"enhancement", "on", "off: no correlation enhancement, S2 = 0 (ablation)"}},
-       [](const Params& p) {
-         D2aceConfig c;
-         c.window = p.get_int("window");
-         c.alpha = p.get_double("alpha");
-         c.k = p.get_int("k");
-         c.s0 = p.get_double("s0");
-         c.warmup = p.get_int("warmup");
-         c.schedule.beta_start = p.get_double("beta_start");
-         c.schedule.beta_end = p.get_double("beta_end");
-         c.schedule.beta_from = p.get_int("beta_from");
-         c.schedule.beta_to = p.get_int("beta_to");
-         if (p.get_string("beta") != "schedule") c.schedule.fixed_beta = p.get_double("beta");
-         c.hardness = parse_hardness(p.get_string("hardness"));
-         c.fixed_warmup_order = on_off(p, "warmup_order", "fixed", "shuffled");
-         c.schedule.released_lag = on_off(p, "lag", "released", "none");
-         c.label_weights = on_off(p, "label_weights", "on", "off");
-         c.local_context = on_off(p, "context", "local", "global");
-         c.relevant_mask = on_off(p, "mask", "relevant", "all");
-         c.enhancement = on_off(p, "enhancement", "on", "off");
-         auto in01 = [](double x) { return x >= 0 && x <= 1; };
-         if (c.window < 2 || c.k < 1 || c.s0 < 1 || c.warmup < 0 || !in01(c.alpha) ||
-             !in01(c.schedule.beta_start) || !in01(c.schedule.beta_end) ||
-             (c.schedule.fixed_beta && !in01(*c.schedule.fixed_beta)) ||
-             c.schedule.beta_to < c.schedule.beta_from)
-           throw InputError(
-               "d2ace: need window >= 2, k >= 1, s0 >= 1, warmup >= 0, alpha and beta values in "
-               "[0, 1], "
-               "beta_to >= beta_from");
-         return SelectorBuild{std::make_unique<D2aceSelector>(c), "d2ace-1"};
-       }});
+       d2ace_params().specs(), "d2ace-1", make_d2ace});
 }
 
 }  // namespace d2ace

@@ -17,7 +17,6 @@
 namespace d2ace {
 
 enum class HardnessForm { kReleased, kIntended };
-HardnessForm parse_hardness(const std::string& name);
 
 // [N, q] from the newest losses and the flip EMA.
 torch::Tensor noise_resistant_hardness(const torch::Tensor& last_loss,

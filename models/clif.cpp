@@ -75,27 +75,27 @@ TrainingOutput ClifImpl::training_forward(const torch::Tensor& x, const torch::T
   return out;
 }
 
-ParamSpecs clif_params() {
-  return {{"label_graph", "identity",
-           "identity (the released code, Q5) or cooccurrence (original CLIF)"},
-          {"hidden", "768", "width of the feature and label-specific layers"},
-          {"dropout", "0.2", "dropout in the feature branch and the GIN"},
-          {"link_weight", "0.001",
-           "weight of the cosine link-prediction loss on the label embeddings"}};
+const ParamTable<ClifOptions>& clif_params() {
+  using O = ClifOptions;
+  static const auto table =
+      ParamTable<O>()
+          .choice("label_graph", &O::cooccurrence_graph,
+                  std::vector<std::pair<std::string, bool>>{{"identity", false},
+                                                            {"cooccurrence", true}},
+                  "identity (the released code, Q5) or cooccurrence (original CLIF)")
+          .field("hidden", &O::hidden, "width of the feature and label-specific layers")
+          .field("dropout", &O::dropout, "dropout in the feature branch and the GIN")
+          .field("link_weight", &O::link_weight,
+                 "weight of the cosine link-prediction loss on the label embeddings");
+  return table;
 }
 
-ModelBuild make_clif(const Params& p, const ModelShape& shape) {
-  ClifOptions o;
-  const std::string graph = p.get_string("label_graph");
-  if (graph != "identity" && graph != "cooccurrence")
-    throw InputError("clif: label_graph must be identity or cooccurrence, got '" + graph + "'");
-  o.cooccurrence_graph = graph == "cooccurrence";
-  o.hidden = p.get_int("hidden");
-  o.dropout = dropout_param(p, "clif");
-  o.link_weight = p.get_double("link_weight");
+std::shared_ptr<MultiLabelModel> make_clif(const Params& p, const ModelShape& shape) {
+  const ClifOptions o = clif_params().fill(p);
+  check_dropout(o.dropout, "clif");
   if (o.hidden < 1) throw InputError("clif: hidden must be at least 1");
   if (!(o.link_weight >= 0)) throw InputError("clif: link_weight must be non-negative");
-  return {std::make_shared<ClifImpl>(shape, o), "clif-1"};
+  return std::make_shared<ClifImpl>(shape, o);
 }
 
 }  // namespace d2ace

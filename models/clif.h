@@ -46,7 +46,8 @@ class ClifImpl : public MultiLabelModel {
 };
 TORCH_MODULE(Clif);
 
-ParamSpecs clif_params();
-ModelBuild make_clif(const Params& p, const ModelShape& shape);
+// The parameters, bound to ClifOptions's fields (defaults there), and the factory.
+const ParamTable<ClifOptions>& clif_params();
+std::shared_ptr<MultiLabelModel> make_clif(const Params& p, const ModelShape& shape);
 
 }  // namespace d2ace

@@ -74,23 +74,24 @@ std::vector<ParameterGroup> DelaImpl::parameter_groups() {
   return {main, gates};
 }
 
-ParamSpecs dela_params() {
-  return {{"tau", "0.6666666666666666", "temperature of the binary Concrete gates"},
-          {"beta", "0.0001", "weight of the KL term"},
-          {"lr_ratio", "0.8", "learning-rate ratio of the gate parameters"},
-          {"dropout", "0.2", "dropout in the encoder and decoder"}};
+const ParamTable<DelaOptions>& dela_params() {
+  using O = DelaOptions;
+  static const auto table =
+      ParamTable<O>()
+          .field("tau", &O::tau, "temperature of the binary Concrete gates")
+          .field("beta", &O::beta, "weight of the KL term")
+          .field("lr_ratio", &O::lr_ratio, "learning-rate ratio of the gate parameters")
+          .field("dropout", &O::dropout, "dropout in the encoder and decoder");
+  return table;
 }
 
-ModelBuild make_dela(const Params& p, const ModelShape& shape) {
-  DelaOptions o;
-  o.tau = p.get_double("tau");
-  o.beta = p.get_double("beta");
-  o.lr_ratio = p.get_double("lr_ratio");
-  o.dropout = dropout_param(p, "dela");
+std::shared_ptr<MultiLabelModel> make_dela(const Params& p, const ModelShape& shape) {
+  const DelaOptions o = dela_params().fill(p);
+  check_dropout(o.dropout, "dela");
   if (!(o.tau > 0)) throw InputError("dela: tau must be positive");
   if (!(o.beta >= 0)) throw InputError("dela: beta must be non-negative");
   if (!(o.lr_ratio > 0)) throw InputError("dela: lr_ratio must be positive");
-  return {std::make_shared<DelaImpl>(shape, o), "dela-1"};
+  return std::make_shared<DelaImpl>(shape, o);
 }
 
 }  // namespace d2ace

@@ -47,7 +47,8 @@ class DelaImpl : public MultiLabelModel {
 };
 TORCH_MODULE(Dela);
 
-ParamSpecs dela_params();
-ModelBuild make_dela(const Params& p, const ModelShape& shape);
+// The parameters, bound to DelaOptions's fields (defaults there), and the factory.
+const ParamTable<DelaOptions>& dela_params();
+std::shared_ptr<MultiLabelModel> make_dela(const Params& p, const ModelShape& shape);
 
 }  // namespace d2ace

@@ -91,10 +91,8 @@ torch::Tensor PerLabelLinearImpl::forward(const torch::Tensor& h) {
   return (h * weight_).sum(-1) + bias_;
 }
 
-double dropout_param(const Params& p, const std::string& model) {
-  const double dropout = p.get_double("dropout");
+void check_dropout(double dropout, const std::string& model) {
   if (dropout < 0 || dropout >= 1) throw InputError(model + ": dropout must be in [0, 1)");
-  return dropout;
 }
 
 torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& targets) {

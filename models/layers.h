@@ -72,7 +72,8 @@ class PerLabelLinearImpl : public torch::nn::Module {
 TORCH_MODULE(PerLabelLinear);
 
 // The `dropout` parameter of `model`, checked to lie in [0, 1) (InputError otherwise).
-double dropout_param(const Params& p, const std::string& model);
+// InputError "<model>: dropout must be in [0, 1)" unless 0 <= dropout < 1.
+void check_dropout(double dropout, const std::string& model);
 
 // Per-entry binary cross-entropy with logits, [b, q] (every BCE-trained model's loss matrix).
 torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& targets);

@@ -30,14 +30,19 @@ TrainingOutput MlpImpl::training_forward(const torch::Tensor& x, const torch::Te
   return out;
 }
 
-ParamSpecs mlp_params() {
-  return {{"hidden", "256", "hidden layer widths, comma-separated (empty: linear model)"},
-          {"dropout", "0.2", "dropout after each hidden layer"}};
+const ParamTable<MlpOptions>& mlp_params() {
+  static const auto table =
+      ParamTable<MlpOptions>()
+          .field("hidden", &MlpOptions::hidden,
+                 "hidden layer widths, comma-separated (empty: linear model)")
+          .field("dropout", &MlpOptions::dropout, "dropout after each hidden layer");
+  return table;
 }
 
-ModelBuild make_mlp(const Params& p, const ModelShape& shape) {
-  return {std::make_shared<MlpImpl>(shape, p.get_int_list("hidden"), dropout_param(p, "mlp")),
-          "mlp-1"};
+std::shared_ptr<MultiLabelModel> make_mlp(const Params& p, const ModelShape& shape) {
+  const MlpOptions o = mlp_params().fill(p);
+  check_dropout(o.dropout, "mlp");
+  return std::make_shared<MlpImpl>(shape, o.hidden, o.dropout);
 }
 
 }  // namespace d2ace

@@ -29,7 +29,13 @@ class MlpImpl : public MultiLabelModel {
 
 TORCH_MODULE(Mlp);
 
-ParamSpecs mlp_params();
-ModelBuild make_mlp(const Params& p, const ModelShape& shape);
+struct MlpOptions {
+  std::vector<int64_t> hidden{256};
+  double dropout = 0.2;
+};
+
+// The parameters, bound to MlpOptions' fields (defaults there), and the factory.
+const ParamTable<MlpOptions>& mlp_params();
+std::shared_ptr<MultiLabelModel> make_mlp(const Params& p, const ModelShape& shape);
 
 }  // namespace d2ace

@@ -48,12 +48,7 @@ class MultiLabelModel : public torch::nn::Module {
   virtual std::vector<ParameterGroup> parameter_groups() { return {{parameters(), 1.0}}; }
 };
 
-struct ModelBuild {
-  std::shared_ptr<MultiLabelModel> model;
-  std::string version;
-};
-
-using ModelRegistry = Registry<ModelBuild, const Params&, ModelShape>;
+using ModelRegistry = Registry<std::shared_ptr<MultiLabelModel>, const Params&, ModelShape>;
 
 void register_models(ModelRegistry& registry);
 

@@ -7,22 +7,23 @@
 
 namespace d2ace {
 
+// A model's version changes whenever its code changes meaning; reports record it.
 void register_models(ModelRegistry& registry) {
-  registry.add(
-      {"mlp", "multi-layer perceptron, BCE per label (binary relevance)", mlp_params(), make_mlp});
+  registry.add({"mlp", "multi-layer perceptron, BCE per label (binary relevance)",
+                mlp_params().specs(), "mlp-1", make_mlp});
   registry.add({"clif", "CLIF (Hang & Zhang, TPAMI 2022): label GIN + label-specific features",
-                clif_params(), make_clif});
+                clif_params().specs(), "clif-1", make_clif});
   registry.add(
       {"dela",
        "DELA (Hang & Zhang, ICML 2022): stochastic label-specific features with Concrete gates",
-       dela_params(), make_dela});
+       dela_params().specs(), "dela-1", make_dela});
   registry.add({"mpvae",
                 "MPVAE (Bai, Kong & Gomes, IJCAI 2020): VAE with a multivariate probit decoder",
-                mpvae_params(), make_mpvae});
+                mpvae_params().specs(), "mpvae-1", make_mpvae});
   registry.add(
       {"paca",
        "PACA (Hang et al., AAAI 2022): probabilistic label-specific features, flow prototypes",
-       paca_params(), make_paca});
+       paca_params().specs(), "paca-1", make_paca});
 }
 
 }  // namespace d2ace

@@ -119,26 +119,27 @@ torch::Tensor MpvaeImpl::forward(const torch::Tensor& x) {
   return p.log() - (1 - p).log();
 }
 
-ParamSpecs mpvae_params() {
-  return {{"train_samples", "100", "probit noise samples per instance in training"},
-          {"test_samples", "1000", "probit noise samples per instance at prediction"},
-          {"nll_coeff", "0.1", "weight of the sampled negative log-likelihood"},
-          {"rank_coeff", "200", "weight of the pairwise ranking loss"},
-          {"kl_coeff", "1.1", "weight of KL(q(z|x,y) || p(z|x))"}};
+const ParamTable<MpvaeOptions>& mpvae_params() {
+  using O = MpvaeOptions;
+  static const auto table =
+      ParamTable<O>()
+          .field("train_samples", &O::train_samples,
+                 "probit noise samples per instance in training")
+          .field("test_samples", &O::test_samples,
+                 "probit noise samples per instance at prediction")
+          .field("nll_coeff", &O::nll_coeff, "weight of the sampled negative log-likelihood")
+          .field("rank_coeff", &O::rank_coeff, "weight of the pairwise ranking loss")
+          .field("kl_coeff", &O::kl_coeff, "weight of KL(q(z|x,y) || p(z|x))");
+  return table;
 }
 
-ModelBuild make_mpvae(const Params& p, const ModelShape& shape) {
-  MpvaeOptions o;
-  o.train_samples = p.get_int("train_samples");
-  o.test_samples = p.get_int("test_samples");
-  o.nll_coeff = p.get_double("nll_coeff");
-  o.rank_coeff = p.get_double("rank_coeff");
-  o.kl_coeff = p.get_double("kl_coeff");
+std::shared_ptr<MultiLabelModel> make_mpvae(const Params& p, const ModelShape& shape) {
+  const MpvaeOptions o = mpvae_params().fill(p);
   if (o.train_samples < 1 || o.test_samples < 1)
     throw InputError("mpvae: train_samples and test_samples must be at least 1");
   if (!(o.nll_coeff >= 0 && o.rank_coeff >= 0 && o.kl_coeff >= 0))
     throw InputError("mpvae: nll_coeff, rank_coeff and kl_coeff must be non-negative");
-  return {std::make_shared<MpvaeImpl>(shape, o), "mpvae-1"};
+  return std::make_shared<MpvaeImpl>(shape, o);
 }
 
 }  // namespace d2ace

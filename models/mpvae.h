@@ -67,7 +67,8 @@ TORCH_MODULE(Mpvae);
 std::pair<torch::Tensor, torch::Tensor> probit_nll_and_ranking(const torch::Tensor& E,
                                                                const torch::Tensor& y);
 
-ParamSpecs mpvae_params();
-ModelBuild make_mpvae(const Params& p, const ModelShape& shape);
+// The parameters, bound to MpvaeOptions's fields (defaults there), and the factory.
+const ParamTable<MpvaeOptions>& mpvae_params();
+std::shared_ptr<MultiLabelModel> make_mpvae(const Params& p, const ModelShape& shape);
 
 }  // namespace d2ace

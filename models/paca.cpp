@@ -146,20 +146,23 @@ TrainingOutput PacaImpl::training_forward(const torch::Tensor& x, const torch::T
   return out;
 }
 
-ParamSpecs paca_params() {
-  return {{"alpha", "2", "weight of the prototype classification loss"},
-          {"gamma", "10", "weight of the latent regulariser (KL + label autoencoder loss)"},
-          {"dropout", "0.1", "dropout in the feature and label encoders"}};
+const ParamTable<PacaOptions>& paca_params() {
+  using O = PacaOptions;
+  static const auto table =
+      ParamTable<O>()
+          .field("alpha", &O::alpha, "weight of the prototype classification loss")
+          .field("gamma", &O::gamma,
+                 "weight of the latent regulariser (KL + label autoencoder loss)")
+          .field("dropout", &O::dropout, "dropout in the feature and label encoders");
+  return table;
 }
 
-ModelBuild make_paca(const Params& p, const ModelShape& shape) {
-  PacaOptions o;
-  o.alpha = p.get_double("alpha");
-  o.gamma = p.get_double("gamma");
-  o.dropout = dropout_param(p, "paca");
+std::shared_ptr<MultiLabelModel> make_paca(const Params& p, const ModelShape& shape) {
+  const PacaOptions o = paca_params().fill(p);
+  check_dropout(o.dropout, "paca");
   if (!(o.alpha >= 0 && o.gamma >= 0))
     throw InputError("paca: alpha and gamma must be non-negative");
-  return {std::make_shared<PacaImpl>(shape, o), "paca-1"};
+  return std::make_shared<PacaImpl>(shape, o);
 }
 
 }  // namespace d2ace

@@ -76,7 +76,8 @@ class PacaImpl : public MultiLabelModel {
 };
 TORCH_MODULE(Paca);
 
-ParamSpecs paca_params();
-ModelBuild make_paca(const Params& p, const ModelShape& shape);
+// The parameters, bound to PacaOptions's fields (defaults there), and the factory.
+const ParamTable<PacaOptions>& paca_params();
+std::shared_ptr<MultiLabelModel> make_paca(const Params& p, const ModelShape& shape);
 
 }  // namespace d2ace

@@ -38,6 +38,17 @@ void list_cells(const std::vector<MatrixCell>& cells, const std::string& out) {
   std::cout << cells.size() << " cells\n";
 }
 
+int run_cell(const std::vector<MatrixCell>& all, const std::string& id, const MatrixRunOptions& o,
+             const std::vector<std::string>& args) {
+  for (const auto& c : all)
+    if (c.id == id) {
+      std::vector<std::string> argv = {"d2ace-bench", "matrix"};
+      argv.insert(argv.end(), args.begin(), args.end());
+      return run_matrix_cell(c, o.out, o.threads, argv);
+    }
+  throw InputError("--run-cell " + id + ": no such cell in this matrix");
+}
+
 }  // namespace
 
 int matrix(const std::vector<std::string>& args) {
@@ -52,7 +63,9 @@ int matrix(const std::vector<std::string>& args) {
                                                  "run only shard i/n of the cells (0 <= i < n)")(
       "cell", po::value<int64_t>(),
       "run only the cell at this position in id order (a Slurm array task)")(
-      "dry-run", "list the cells and their state; run nothing")("quiet,q", "no progress line");
+      "dry-run", "list the cells and their state; run nothing")("quiet,q", "no progress line")(
+      "run-cell", po::value<std::string>(),
+      "run the cell with this id in this process (what each cell's child process does)");
   Command cmd =
       parse_command(args, opts, "usage: d2ace-bench matrix CONFIG --out DIR [options]", 1, 1);
   if (cmd.exit_code) return *cmd.exit_code;
@@ -62,11 +75,13 @@ int matrix(const std::vector<std::string>& args) {
   MatrixConfig config = load_matrix_config(cmd.positional[0]);
   Registries reg;
   const std::vector<MatrixCell> all = expand_matrix(config, reg);  // bad input stops here
+  if (cmd.vm.count("run-cell")) return run_cell(all, cmd.vm["run-cell"].as<std::string>(), o, args);
   const std::vector<MatrixCell> cells = chosen_cells(all, shard, cmd.vm);
   if (cmd.vm.count("dry-run")) {
     list_cells(cells, o.out);
     return 0;
   }
+  o.config = std::filesystem::absolute(cmd.positional[0]).string();
   o.progress = !cmd.vm.count("quiet");
   o.executable = self_executable();
   MatrixOutcome r = run_matrix(config, all, cells, o);

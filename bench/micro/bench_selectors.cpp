@@ -63,7 +63,7 @@ Fixture make(const std::string& name, int64_t n, int64_t q, double density = 0.1
   // D2ACE's one-off exact kNN is O(N^2) and timed by BM_NearestNeighbours; past 1e4 the per-epoch
   // costs are measured with the global context (the same work per epoch, Z = 1).
   if (name == "d2ace" && n > 10000) given["context"] = "global";
-  f.selector = entry.make(d2ace::Params(name, entry.params, given)).selector;
+  f.selector = entry.make(d2ace::Params(name, entry.params, given));
   f.selector->attach(pool);
   f.probs = torch::rand({kBatch, q});
   f.losses = torch::rand({kBatch, q});

@@ -34,7 +34,7 @@ std::unique_ptr<Selector> build(const std::string& name,
                                 std::map<std::string, std::string> params = {}) {
   static Registries reg;
   const auto& e = reg.selectors.get(name);
-  return e.make(Params(name, e.params, params)).selector;
+  return e.make(Params(name, e.params, params));
 }
 
 bool is_permutation(const EpochPlan& plan, int64_t n) {
