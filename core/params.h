@@ -163,5 +163,4 @@ class ParamTable {
   std::vector<Setter> setters_;
 };
 
-
 }  // namespace d2ace
