@@ -61,73 +61,90 @@ std::vector<std::string> d2ace_paper_protocol() {
           "best"};
 }
 
-RunOptions parse_run_options(const std::vector<std::string>& args) {
-  RunOptions r;
-  ExperimentConfig& c = r.config;
+namespace {
+
+// The options that need converting after parsing (names to enums, key=value lists, ...).
+struct RawRunOptions {
   std::string split = "kfold", scaling = "minmax", checkpoint = "best", data_dir, protocol,
               scaling_fit;
   std::vector<std::string> model_params, selector_params;
   std::vector<int64_t> folds_only;
   double keep = 0;
   uint64_t seed = 55;
-  po::options_description opts("run options");
+};
+
+// Every option of `run`, bound to `r` and `raw`.
+void add_run_options(po::options_description& opts, RunOptions& r, RawRunOptions& raw) {
   opts.add_options()("help,h", "show this help")(
-      "dataset", po::value<std::string>(&c.dataset)->required(),
+      "dataset", po::value<std::string>(&r.config.dataset)->required(),
       "catalogue name (see 'list datasets'), synthetic[:key=value,...], or a path to an .arff "
-      "file")("xml", po::value<std::string>(&c.labels_xml),
+      "file")("xml", po::value<std::string>(&r.config.labels_xml),
               "Mulan XML label file for a PATH (default: beside it)")(
-      "data-dir", po::value<std::string>(&data_dir),
+      "data-dir", po::value<std::string>(&raw.data_dir),
       "data directory (default: $D2ACE_DATA, then datasets/data)")(
-      "keep-ratio", po::value<double>(&keep),
+      "keep-ratio", po::value<double>(&raw.keep),
       "keep this fraction of feature columns by column sum "
       "(default: the catalogue's, e.g. 0.02 for rcv1)")(
-      "model", po::value<std::string>(&c.model)->default_value("mlp"), "model (see 'list models')")(
-      "model-param", po::value<std::vector<std::string>>(&model_params)->composing(),
+      "model", po::value<std::string>(&r.config.model)->default_value("mlp"),
+      "model (see 'list models')")(
+      "model-param", po::value<std::vector<std::string>>(&raw.model_params)->composing(),
       "model parameter key=value (repeatable)")(
-      "selector", po::value<std::string>(&c.selector)->default_value("uniform"),
+      "selector", po::value<std::string>(&r.config.selector)->default_value("uniform"),
       "batch selector (see 'list selectors')")(
-      "selector-param", po::value<std::vector<std::string>>(&selector_params)->composing(),
+      "selector-param", po::value<std::vector<std::string>>(&raw.selector_params)->composing(),
       "selector parameter key=value (repeatable)")(
-      "split", po::value<std::string>(&split)->default_value("kfold"),
+      "split", po::value<std::string>(&raw.split)->default_value("kfold"),
       "kfold (iterative stratification over all instances) or official")(
-      "folds", po::value<int64_t>(&c.folds)->default_value(5), "number of folds for --split kfold")(
-      "fold", po::value<std::vector<int64_t>>(&folds_only)->composing(),
+      "folds", po::value<int64_t>(&r.config.folds)->default_value(5),
+      "number of folds for --split kfold")(
+      "fold", po::value<std::vector<int64_t>>(&raw.folds_only)->composing(),
       "run only this fold (repeatable; default: all)")(
-      "validation", po::value<double>(&c.validation_fraction)->default_value(0.1),
+      "validation", po::value<double>(&r.config.validation_fraction)->default_value(0.1),
       "share of the training part held out for validation")(
-      "protocol", po::value<std::string>(&protocol)->default_value("none"),
+      "protocol", po::value<std::string>(&raw.protocol)->default_value("none"),
       "none, or d2ace-paper: the released D2ACE pipeline's settings (README); options given "
       "explicitly override it")("scaling",
-                                po::value<std::string>(&scaling)->default_value("standard"),
+                                po::value<std::string>(&raw.scaling)->default_value("standard"),
                                 "standard, minmax or none (the reference code uses minmax)")(
-      "scaling-fit", po::value<std::string>(&scaling_fit)->default_value("train"),
+      "scaling-fit", po::value<std::string>(&raw.scaling_fit)->default_value("train"),
       "fit the scaler on the training part (train) or on every instance before the split (all: the "
       "released pipeline's leak, Q8)")(
-      "drop-rare-labels", po::value<int64_t>(&c.drop_rare_labels)->default_value(-1),
+      "drop-rare-labels", po::value<int64_t>(&r.config.drop_rare_labels)->default_value(-1),
       "drop labels with at most K positives (reference: 20; -1 keeps all)")(
-      "drop-unlabelled", po::bool_switch(&c.drop_unlabelled),
+      "drop-unlabelled", po::bool_switch(&r.config.drop_unlabelled),
       "drop instances without labels (as the reference code)")(
-      "epochs", po::value<int64_t>(&c.trainer.epochs)->default_value(30), "training epochs")(
-      "batch-size", po::value<int64_t>(&c.trainer.batch_size)->default_value(128), "batch size")(
-      "lr", po::value<double>(&c.trainer.learning_rate)->default_value(1e-3), "Adam learning rate")(
-      "weight-decay", po::value<double>(&c.trainer.weight_decay)->default_value(1e-4),
-      "Adam weight decay")("lr-warmup-epochs",
-                           po::value<double>(&c.trainer.lr_warmup_epochs)->default_value(1.0),
-                           "linear learning-rate warm-up, in epochs of steps")(
-      "checkpoint", po::value<std::string>(&checkpoint)->default_value("best"),
+      "epochs", po::value<int64_t>(&r.config.trainer.epochs)->default_value(30), "training epochs")(
+      "batch-size", po::value<int64_t>(&r.config.trainer.batch_size)->default_value(128),
+      "batch size")("lr", po::value<double>(&r.config.trainer.learning_rate)->default_value(1e-3),
+                    "Adam learning rate")(
+      "weight-decay", po::value<double>(&r.config.trainer.weight_decay)->default_value(1e-4),
+      "Adam weight decay")(
+      "lr-warmup-epochs", po::value<double>(&r.config.trainer.lr_warmup_epochs)->default_value(1.0),
+      "linear learning-rate warm-up, in epochs of steps")(
+      "checkpoint", po::value<std::string>(&raw.checkpoint)->default_value("best"),
       "best (by validation macro-AUC) or last")(
-      "threshold", po::value<double>(&c.trainer.threshold)->default_value(0.5),
+      "threshold", po::value<double>(&r.config.trainer.threshold)->default_value(0.5),
       "decision threshold for bipartition metrics")(
-      "seed", po::value<uint64_t>(&seed)->default_value(55),
+      "seed", po::value<uint64_t>(&raw.seed)->default_value(55),
       "base seed (split, weights and selector seeds derive from it)")(
       "threads", po::value<int>(&r.threads)->default_value(0),
       "BLAS threads for matrix products (0: all cores)")(
       "intra-op-threads", po::value<int>(&r.intra_op_threads)->default_value(1),
       "LibTorch's element-wise threads (0: all cores; more than 1 oversubscribes small machines)")(
-      "device", po::value<std::string>(&c.device)->default_value("cpu"), "cpu or cuda")(
+      "device", po::value<std::string>(&r.config.device)->default_value("cpu"), "cpu or cuda")(
       "out", po::value<std::string>(&r.out),
       "report file (default: runs/<dataset>-<model>-<selector>-<time>.json)")(
       "quiet,q", "no progress on stderr");
+}
+
+}  // namespace
+
+RunOptions parse_run_options(const std::vector<std::string>& args) {
+  RunOptions r;
+  ExperimentConfig& c = r.config;
+  RawRunOptions raw;
+  po::options_description opts("run options");
+  add_run_options(opts, r, raw);
   if (std::find(args.begin(), args.end(), "--help") != args.end() ||
       std::find(args.begin(), args.end(), "-h") != args.end()) {
     std::ostringstream text;
@@ -142,7 +159,7 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
   } catch (const po::error& e) {
     throw InputError(e.what());
   }
-  if (protocol == "d2ace-paper") {
+  if (raw.protocol == "d2ace-paper") {
     // Options given on the command line win; the preset fills in only the ones left at default.
     try {
       po::store(po::command_line_parser(d2ace_paper_protocol()).options(opts).run(), vm);
@@ -150,27 +167,27 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
     } catch (const po::error& e) {
       throw InputError(e.what());
     }
-  } else if (protocol != "none") {
-    throw InputError("--protocol must be none or d2ace-paper, got '" + protocol + "'");
+  } else if (raw.protocol != "none") {
+    throw InputError("--protocol must be none or d2ace-paper, got '" + raw.protocol + "'");
   }
-  c.protocol = protocol;
+  c.protocol = raw.protocol;
   c.scale_on_all_data =
-      scaling_fit == "all" ? true
-      : scaling_fit == "train"
+      raw.scaling_fit == "all" ? true
+      : raw.scaling_fit == "train"
           ? false
-          : throw InputError("--scaling-fit must be train or all, got '" + scaling_fit + "'");
-  c.seed = seed;
-  c.data_dir = resolve_data_dir(data_dir);
-  if (vm.count("keep-ratio")) c.keep_ratio = keep;
-  c.split = split == "official" ? SplitMode::kOfficial
-            : split == "kfold"
+          : throw InputError("--scaling-fit must be train or all, got '" + raw.scaling_fit + "'");
+  c.seed = raw.seed;
+  c.data_dir = resolve_data_dir(raw.data_dir);
+  if (vm.count("keep-ratio")) c.keep_ratio = raw.keep;
+  c.split = raw.split == "official" ? SplitMode::kOfficial
+            : raw.split == "kfold"
                 ? SplitMode::kKFold
-                : throw InputError("--split must be kfold or official, got '" + split + "'");
-  c.scaling = parse_scaling(scaling);
-  c.trainer.checkpoint = parse_checkpoint(checkpoint);
-  c.only_folds = folds_only;
-  c.model_params = Params::parse_assignments(model_params, "--model-param");
-  c.selector_params = Params::parse_assignments(selector_params, "--selector-param");
+                : throw InputError("--split must be kfold or official, got '" + raw.split + "'");
+  c.scaling = parse_scaling(raw.scaling);
+  c.trainer.checkpoint = parse_checkpoint(raw.checkpoint);
+  c.only_folds = raw.folds_only;
+  c.model_params = Params::parse_assignments(raw.model_params, "--model-param");
+  c.selector_params = Params::parse_assignments(raw.selector_params, "--selector-param");
   if (r.out.empty()) {
     std::string stamp = utc_now();
     stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());

@@ -430,6 +430,115 @@ std::vector<std::string> read_mulan_labels(const std::string& xml_path) {
   return names;
 }
 
+namespace {
+
+// The feature attributes' columns: two-valued nominals one 0/1 column, k-valued ones k one-hot
+// columns; string/date attributes and identifier-like nominals are dropped with a notice.
+Encoding encode_features(const Header& header, const std::vector<char>& is_label,
+                         const ArffOptions& opt, Dataset& ds, std::vector<std::string>& names) {
+  const int m = static_cast<int>(header.attrs.size());
+  Encoding enc;
+  enc.first_column.assign(m, -1);
+  enc.width.assign(m, 0);
+  enc.one_hot.assign(m, 0);
+  std::vector<std::string> dropped_text, dropped_ids;
+  for (int k = 0; k < m; ++k) {
+    const Attribute& a = header.attrs[k];
+    if (is_label[k]) continue;
+    if (a.type == AttrType::kString || a.type == AttrType::kDate) {
+      dropped_text.push_back(a.name);
+      continue;
+    }
+    if (a.type == AttrType::kNominal &&
+        static_cast<int64_t>(a.values.size()) > opt.max_nominal_values) {
+      dropped_ids.push_back(a.name);
+      continue;
+    }
+    ++ds.feature_attributes;
+    enc.first_column[k] = static_cast<int>(enc.source.size());
+    if (a.type == AttrType::kNominal && a.values.size() > 2) {
+      enc.one_hot[k] = 1;
+      enc.width[k] = static_cast<int>(a.values.size());
+      for (const auto& v : a.values) names.push_back(a.name + "=" + v), enc.source.push_back(k);
+    } else {
+      enc.width[k] = 1;
+      names.push_back(a.name);
+      enc.source.push_back(k);
+    }
+  }
+  // Identifier and text attributes still count as the source's feature attributes.
+  ds.feature_attributes += static_cast<int64_t>(dropped_text.size() + dropped_ids.size());
+  for (const auto& a : dropped_text)
+    ds.notices.push_back("dropped string/date attribute '" + a + "'");
+  for (const auto& a : dropped_ids)
+    ds.notices.push_back("dropped nominal attribute '" + a + "' (more than " +
+                         std::to_string(opt.max_nominal_values) + " values: an identifier)");
+  return enc;
+}
+
+// Observed column sums and each column's observed mean (what a missing value becomes).
+struct ColumnStatistics {
+  std::vector<double> sum, impute;
+  int64_t missing = 0;
+};
+
+ColumnStatistics column_statistics(const RawRows& rows, const Encoding& enc, int m, int64_t n) {
+  const int64_t D = static_cast<int64_t>(enc.source.size());
+  ColumnStatistics st;
+  st.sum.assign(D, 0.0);
+  std::vector<int64_t> missing(m, 0), nonzero(m, 0);
+  for (int64_t e = 0; e < static_cast<int64_t>(rows.attr.size()); ++e) {
+    int k = rows.attr[e];
+    if (enc.width[k] == 0) continue;
+    double v = rows.value[e];
+    if (std::isnan(v))
+      ++missing[k];
+    else if (enc.one_hot[k])
+      st.sum[enc.first_column[k] + static_cast<int>(v)] += 1.0, ++nonzero[k];
+    else
+      st.sum[enc.first_column[k]] += v;
+  }
+  for (int k = 0; k < m; ++k) {
+    if (enc.one_hot[k])
+      st.sum[enc.first_column[k]] += static_cast<double>(n - missing[k] - nonzero[k]);
+    st.missing += missing[k];
+  }
+  st.impute.assign(D, 0.0);
+  for (int64_t c = 0; c < D; ++c) {
+    int64_t observed = n - missing[enc.source[c]];
+    st.impute[c] = observed > 0 ? st.sum[c] / static_cast<double>(observed) : 0.0;
+  }
+  return st;
+}
+
+// Keep ratio: the top fraction of columns by column sum, ties to the lower index. Returns each
+// column's kept position (-1: dropped) and sets `kept`.
+std::vector<int64_t> kept_columns(const std::vector<double>& colsum, double keep_ratio,
+                                  int64_t& kept, Dataset& ds) {
+  const int64_t D = static_cast<int64_t>(colsum.size());
+  std::vector<int64_t> kept_of(D, -1);
+  kept = D;
+  if (keep_ratio >= 1.0) {
+    std::iota(kept_of.begin(), kept_of.end(), 0);
+    return kept_of;
+  }
+  kept =
+      std::max<int64_t>(1, static_cast<int64_t>(std::floor(keep_ratio * static_cast<double>(D))));
+  std::vector<int64_t> order(D);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return colsum[a] > colsum[b]; });
+  order.resize(kept);
+  std::sort(order.begin(), order.end());
+  for (int64_t c = 0; c < kept; ++c) kept_of[order[c]] = c;
+  ds.notices.push_back("kept " + std::to_string(kept) + " of " + std::to_string(D) +
+                       " feature columns by column sum (keep ratio " + std::to_string(keep_ratio) +
+                       ")");
+  return kept_of;
+}
+
+}  // namespace
+
 Dataset read_arff(const std::vector<std::string>& paths, const ArffOptions& opt) {
   if (paths.empty()) throw std::logic_error("read_arff: no paths");
   if (!(opt.keep_ratio > 0.0 && opt.keep_ratio <= 1.0))
@@ -463,94 +572,17 @@ Dataset read_arff(const std::vector<std::string>& paths, const ArffOptions& opt)
   ds.name = stem.substr(0, stem.find('.'));
   ds.official_train_rows = paths.size() == 2 ? first_file_rows : -1;
 
-  // Encoding of the feature attributes.
-  Encoding enc;
-  enc.first_column.assign(m, -1);
-  enc.width.assign(m, 0);
-  enc.one_hot.assign(m, 0);
   std::vector<std::string> names;
-  std::vector<std::string> dropped_text, dropped_ids;
-  for (int k = 0; k < m; ++k) {
-    const Attribute& a = header.attrs[k];
-    if (is_label[k]) continue;
-    if (a.type == AttrType::kString || a.type == AttrType::kDate) {
-      dropped_text.push_back(a.name);
-      continue;
-    }
-    if (a.type == AttrType::kNominal &&
-        static_cast<int64_t>(a.values.size()) > opt.max_nominal_values) {
-      dropped_ids.push_back(a.name);
-      continue;
-    }
-    ++ds.feature_attributes;
-    enc.first_column[k] = static_cast<int>(enc.source.size());
-    if (a.type == AttrType::kNominal && a.values.size() > 2) {
-      enc.one_hot[k] = 1;
-      enc.width[k] = static_cast<int>(a.values.size());
-      for (const auto& v : a.values) names.push_back(a.name + "=" + v), enc.source.push_back(k);
-    } else {
-      enc.width[k] = 1;
-      names.push_back(a.name);
-      enc.source.push_back(k);
-    }
-  }
-  // Identifier and text attributes still count as the source's feature attributes.
-  ds.feature_attributes += static_cast<int64_t>(dropped_text.size() + dropped_ids.size());
-  for (const auto& a : dropped_text)
-    ds.notices.push_back("dropped string/date attribute '" + a + "'");
-  for (const auto& a : dropped_ids)
-    ds.notices.push_back("dropped nominal attribute '" + a + "' (more than " +
-                         std::to_string(opt.max_nominal_values) + " values: an identifier)");
+  const Encoding enc = encode_features(header, is_label, opt, ds, names);
   const int64_t D = static_cast<int64_t>(enc.source.size());
   if (D == 0) throw InputError(paths[0] + ": no feature attributes");
 
-  // Pass A: observed column sums and missing counts (for keep ratio and imputation).
-  std::vector<double> colsum(D, 0.0);
-  std::vector<int64_t> missing(m, 0), nonzero(m, 0);
-  for (int64_t e = 0; e < static_cast<int64_t>(rows.attr.size()); ++e) {
-    int k = rows.attr[e];
-    if (enc.width[k] == 0) continue;
-    double v = rows.value[e];
-    if (std::isnan(v))
-      ++missing[k];
-    else if (enc.one_hot[k])
-      colsum[enc.first_column[k] + static_cast<int>(v)] += 1.0, ++nonzero[k];
-    else
-      colsum[enc.first_column[k]] += v;
-  }
-  int64_t total_missing = 0;
-  for (int k = 0; k < m; ++k) {
-    if (enc.one_hot[k])
-      colsum[enc.first_column[k]] += static_cast<double>(n - missing[k] - nonzero[k]);
-    total_missing += missing[k];
-  }
-  std::vector<double> impute(D, 0.0);
-  for (int64_t c = 0; c < D; ++c) {
-    int64_t observed = n - missing[enc.source[c]];
-    impute[c] = observed > 0 ? colsum[c] / static_cast<double>(observed) : 0.0;
-  }
-
-  // Keep ratio: the top fraction of columns by column sum, ties to the lower index.
-  std::vector<int64_t> kept_of(D, -1);
-  int64_t kept = D;
-  if (opt.keep_ratio < 1.0) {
-    kept = std::max<int64_t>(
-        1, static_cast<int64_t>(std::floor(opt.keep_ratio * static_cast<double>(D))));
-    std::vector<int64_t> order(D);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int64_t a, int64_t b) { return colsum[a] > colsum[b]; });
-    order.resize(kept);
-    std::sort(order.begin(), order.end());
-    for (int64_t c = 0; c < kept; ++c) kept_of[order[c]] = c;
-    ds.notices.push_back("kept " + std::to_string(kept) + " of " + std::to_string(D) +
-                         " feature columns by column sum (keep ratio " +
-                         std::to_string(opt.keep_ratio) + ")");
-  } else {
-    std::iota(kept_of.begin(), kept_of.end(), 0);
-  }
-  if (total_missing > 0)
-    ds.notices.push_back("imputed " + std::to_string(total_missing) +
+  const ColumnStatistics stats = column_statistics(rows, enc, m, n);
+  const std::vector<double>& impute = stats.impute;
+  int64_t kept = 0;
+  const std::vector<int64_t> kept_of = kept_columns(stats.sum, opt.keep_ratio, kept, ds);
+  if (stats.missing > 0)
+    ds.notices.push_back("imputed " + std::to_string(stats.missing) +
                          " missing feature values ('?') with their column's observed mean");
 
   // Pass B: materialise X (kept columns only) and Y.
