@@ -27,13 +27,10 @@ const ParamTable<OnlineBatchConfig>& online_batch_params() {
       ParamTable<C>()
           .field("s0", &C::s0, "selection pressure at the start")
           .field("s_end", &C::s_end, "selection pressure at the end (whole-run schedule)")
-          .choice(
-              "schedule", &C::decaying,
-              std::vector<std::pair<std::string, bool>>{{"whole-run", false}, {"decaying", true}},
-              "whole-run (s0 -> s_end over the run) or decaying (s0 -> 1 after warm-up)")
+          .choice("schedule", &C::decaying, {{"whole-run", false}, {"decaying", true}},
+                  "whole-run (s0 -> s_end over the run) or decaying (s0 -> 1 after warm-up)")
           .field("warmup", &C::warmup, "uniform epochs before selection starts")
-          .choice("refresh", &C::full_refresh,
-                  std::vector<std::pair<std::string, bool>>{{"train-pass", false}, {"full", true}},
+          .choice("refresh", &C::full_refresh, {{"train-pass", false}, {"full", true}},
                   "train-pass (losses of the training steps) or full (eval re-score of all N "
                   "each epoch)");
   return table;

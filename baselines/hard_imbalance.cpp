@@ -1,8 +1,7 @@
 #include "baselines/hard_imbalance.h"
 
-#include <chrono>
-
 #include "core/neighbours.h"
+#include "core/timing.h"
 
 namespace d2ace {
 
@@ -40,10 +39,10 @@ HardImbalanceSelector::HardImbalanceSelector(HardImbalanceConfig c)
 
 void HardImbalanceSelector::on_attach(const TrainingPool& pool) {
   DynamicsSelector::on_attach(pool);
-  auto t0 = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   torch::Tensor neighbours =
       nearest_neighbours(pool.X, config_.k, /*include_self=*/false).to(pool.X.device());
-  neighbour_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  neighbour_seconds_ = seconds_since(start);
   weights_ = imbalance_weights(pool.Y, neighbours);
   pressure_ = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
 }

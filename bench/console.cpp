@@ -136,15 +136,4 @@ void ProgressLine::operator()(const CellProgress& p) const {
   }
 }
 
-Json RunDocument::to_json() const {
-  Json doc;
-  doc["schema_version"] = kReportSchemaVersion;
-  doc["kind"] = "run";
-  doc["command"] = command;
-  doc["provenance"] = provenance;
-  doc["cells"] = cells;
-  doc["summary"] = summarize_cells(cells);
-  return doc;
-}
-
 }  // namespace d2ace

@@ -1,8 +1,7 @@
 // What d2ace-bench prints for people: the comparison table (one row per dataset x model x
 // selector: mean ± std of the headline metrics and the selection share), the failed cells, the
-// timing line of a run, and the run's progress line. The run document (the JSON a run writes) is
-// RunDocument. Both are kept apart from the commands so that tests can check them on their own
-// (tests/bench/test_console.cpp holds the table against a golden file).
+// timing line of a run, and the run's progress line. Kept apart from the commands so that tests
+// can check them on their own (tests/bench/test_console.cpp holds them against a golden file).
 #pragma once
 
 #include <ostream>
@@ -11,7 +10,7 @@
 
 #include "bench/experiment.h"
 #include "bench/report.h"
-#include "bench/timing.h"
+#include "core/timing.h"
 
 namespace d2ace {
 
@@ -49,16 +48,6 @@ class ProgressLine {
  private:
   bool enabled_;
   Clock::time_point start_;
-};
-
-// The document `d2ace-bench run` writes: the command, provenance, cells and their summary.
-struct RunDocument {
-  std::vector<std::string> command;
-  Json provenance;
-  std::vector<Json> cells;
-
-  Json to_json() const;
-  void write(const std::string& path) const { write_json_atomically(path, to_json()); }
 };
 
 }  // namespace d2ace

@@ -3,11 +3,13 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <iostream>
+
 #include "baselines/baselines.h"
 #include "bench/provenance.h"
-#include "bench/timing.h"
 #include "core/error.h"
 #include "core/seeds.h"
+#include "core/timing.h"
 #include "d2ace/d2ace.h"
 #include "datasets/catalog.h"
 
@@ -195,6 +197,17 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
     if (progress) progress({static_cast<int64_t>(k) + 1, cells(), nullptr, config_.trainer.epochs});
   }
   return reports;
+}
+
+RunDocument run_experiment(const ExperimentConfig& config, const std::vector<std::string>& command,
+                           const std::function<void(const CellProgress&)>& progress) {
+  Registries registries;
+  Experiment experiment(config, registries);  // bad input stops here, before any report exists
+  for (const auto& n : experiment.data().notices)
+    std::cerr << "notice: " << experiment.data().name << ": " << n << "\n";
+  RunDocument doc{command, {}, experiment.run(progress), nullptr};
+  doc.provenance = provenance_json(config.device);
+  return doc;
 }
 
 }  // namespace d2ace

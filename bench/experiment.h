@@ -55,6 +55,13 @@ struct ComponentParams {
 };
 ComponentParams check_settings(const ExperimentConfig& config, const Registries& registries);
 
+struct CellProgress;
+// Runs every fold of `config` as `d2ace-bench run` does: loads and checks everything first
+// (InputError on bad input, before any cell runs), prints the dataset's notices on stderr, runs
+// the cells and records the provenance. `command` goes into the document as it is.
+RunDocument run_experiment(const ExperimentConfig& config, const std::vector<std::string>& command,
+                           const std::function<void(const CellProgress&)>& progress = {});
+
 struct CellProgress {
   int64_t cell = 0, cells = 0;  // 0-based index, count
   const EpochRecord* epoch = nullptr;

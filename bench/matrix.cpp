@@ -21,9 +21,9 @@
 #include "bench/experiment.h"
 #include "bench/provenance.h"
 #include "bench/run_options.h"
-#include "bench/timing.h"
 #include "core/error.h"
 #include "core/metrics.h"
+#include "core/timing.h"
 #include "datasets/catalog.h"
 
 namespace d2ace {
@@ -111,7 +111,6 @@ MatrixConfig load_matrix_config(const std::string& path) {
   for (const auto& [k, v] : doc.items())
     if (!known.count(k)) throw InputError(path + ": unknown key '" + k + "'");
   MatrixConfig c;
-  c.path = path;
   c.source = doc;
   c.name = doc.value("name", fs::path(path).stem().string());
   c.description = doc.value("description", "");
@@ -416,15 +415,9 @@ MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCel
 int run_matrix_cell(const MatrixCell& cell, const std::string& out, int threads,
                     const std::vector<std::string>& argv) {
   configure_threads(threads);
-  Registries registries;
-  Experiment experiment(cell.config, registries);
-  for (const auto& n : experiment.data().notices)
-    std::cerr << "notice: " << experiment.data().name << ": " << n << "\n";
-  RunDocument doc{argv, {}, experiment.run()};
-  doc.provenance = provenance_json(cell.config.device);
-  Json written = doc.to_json();
-  written["matrix_cell"] = cell.labels();
-  write_json_atomically(cell_report_path(out, cell), written);
+  RunDocument doc = run_experiment(cell.config, argv);
+  doc.matrix_cell = cell.labels();
+  write_json_atomically(cell_report_path(out, cell), doc.to_json());
   return ConsoleReport(std::cerr).failures(doc.cells) ? 1 : 0;
 }
 
@@ -459,17 +452,19 @@ void add_rows(const Json& doc, std::vector<MergeRow>& rows) {
   for (const auto& cell : doc["cells"]) {
     const Json& id = cell["identity"];
     MergeRow r;
-    r.id = matrix.is_object() ? matrix["id"].get<std::string>() : cell.value("id", "");
-    r.dataset = id["dataset"].value("name", "?");
-    r.model = id.contains("model") ? id["model"].value("name", "?") : "?";
-    r.selector = id.contains("selector") ? id["selector"].value("name", "?") : "?";
-    r.seed = id.contains("seeds") ? id["seeds"].value("base", uint64_t{0}) : 0;
-    r.fold = id.contains("split") ? id["split"].value("fold", int64_t{-1}) : -1;
     if (matrix.is_object()) {
+      r.id = matrix["id"].get<std::string>();
       r.dataset = matrix["dataset"].get<std::string>();
       r.model = matrix["model"].get<std::string>();
       r.selector = matrix["selector"].get<std::string>();
+    } else {
+      r.id = cell.value("id", "");
+      r.dataset = id["dataset"].value("name", "?");
+      r.model = id.contains("model") ? id["model"].value("name", "?") : "?";
+      r.selector = id.contains("selector") ? id["selector"].value("name", "?") : "?";
     }
+    r.seed = id.contains("seeds") ? id["seeds"].value("base", uint64_t{0}) : 0;
+    r.fold = id.contains("split") ? id["split"].value("fold", int64_t{-1}) : -1;
     r.cell = cell;
     rows.push_back(std::move(r));
   }

@@ -39,7 +39,6 @@ struct MatrixComponent {
 };
 
 struct MatrixConfig {
-  std::string path;  // the file it was read from
   std::string name, description;
   std::vector<std::string> datasets;
   std::vector<MatrixComponent> models, selectors;

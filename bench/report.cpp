@@ -100,6 +100,18 @@ void add_stat(Json& into, const std::string& name, const std::vector<double>& xs
 
 }  // namespace
 
+Json RunDocument::to_json() const {
+  Json doc;
+  doc["schema_version"] = kReportSchemaVersion;
+  doc["kind"] = "run";
+  doc["command"] = command;
+  doc["provenance"] = provenance;
+  doc["cells"] = cells;
+  doc["summary"] = summarize_cells(cells);
+  if (!matrix_cell.is_null()) doc["matrix_cell"] = matrix_cell;
+  return doc;
+}
+
 std::string cell_id(const Json& identity) {
   std::string text = identity.dump();
   uint64_t h = derive_seed(0x5eed, {text});

@@ -6,7 +6,8 @@
 //    metrics: {threshold, test: {name: {value, direction}}, counts, conventions},
 //    best_epoch, curves: {per-epoch arrays, selector: {name: [...]}}, timings}
 // Run: {schema_version, kind: "run", command, provenance, cells: [cell...],
-//       summary: {cells, done, metrics: {name: {mean, std, n, direction}}, timings: {...}}}
+//       summary: {cells, done, metrics: {name: {mean, std, n, direction}}, timings: {...}},
+//       matrix_cell (only when a matrix ran it): {id, dataset, model, selector, seed, fold}}
 // NaN is written as null. Readers must ignore fields they do not know.
 #pragma once
 
@@ -29,6 +30,18 @@ Json cell_report(const Json& identity, const Json& provenance, const TrainingRes
 // A cell that failed before or during training: identity, provenance and status only.
 Json failed_cell_report(const Json& identity, const Json& provenance, const std::string& state,
                         const std::string& message);
+
+// The document `d2ace-bench run` writes, and each matrix cell: the command, provenance, the
+// cells and their summary, and `matrix_cell` ({id, dataset, model, selector, seed, fold}) when a
+// matrix ran it.
+struct RunDocument {
+  std::vector<std::string> command;
+  Json provenance;
+  std::vector<Json> cells;
+  Json matrix_cell;  // null unless a matrix ran it
+
+  Json to_json() const;
+};
 
 // Stable id of a cell: 16 hex digits hashed from its identity.
 std::string cell_id(const Json& identity);

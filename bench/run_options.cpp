@@ -63,14 +63,14 @@ std::vector<std::string> d2ace_paper_protocol() {
 
 namespace {
 
-// The options that need converting after parsing (names to enums, key=value lists, ...).
+// The options that need converting after parsing (names to enums, key=value lists, ...); their
+// defaults are in add_run_options.
 struct RawRunOptions {
-  std::string split = "kfold", scaling = "minmax", checkpoint = "best", data_dir, protocol,
-              scaling_fit;
+  std::string split, scaling, checkpoint, data_dir, protocol, scaling_fit;
   std::vector<std::string> model_params, selector_params;
   std::vector<int64_t> folds_only;
-  double keep = 0;
-  uint64_t seed = 55;
+  double keep = 0;  // used only when --keep-ratio is given
+  uint64_t seed = 0;
 };
 
 // Every option of `run`, bound to `r` and `raw`.

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <limits>
 
-#include "bench/timing.h"
 #include "core/error.h"
+#include "core/timing.h"
 
 namespace d2ace {
 namespace {
@@ -90,8 +90,9 @@ class TrainingLoop {
         validation_(validation),
         config_(config),
         optimizer_(model, config),
-        steps_per_epoch_((pool.size() + config.batch_size - 1) / config.batch_size),
-        warm_steps_(static_cast<int64_t>(std::llround(config.lr_warmup_epochs * steps_per_epoch_))),
+        warm_steps_(static_cast<int64_t>(
+            std::llround(config.lr_warmup_epochs *
+                         ((pool.size() + config.batch_size - 1) / config.batch_size)))),
         needs_(selector.needs()) {}
 
   TrainingResult run(const EvalData& test, const EpochCallback& on_epoch) {
@@ -255,7 +256,7 @@ class TrainingLoop {
   const EvalData& validation_;
   const TrainerConfig& config_;
   ScheduledAdam optimizer_;
-  const int64_t steps_per_epoch_, warm_steps_;
+  const int64_t warm_steps_;  // the warm-up's length: lr_warmup_epochs epochs of steps
   const Observation needs_;
   TrainingResult result_;
   int64_t step_ = 0;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -76,41 +77,55 @@ std::string param_text(const std::vector<int64_t>& list);
 // range checks stay with the component, after fill().
 template <class Options>
 class ParamTable {
+  // The field `member` (a data member pointer, or an accessor `T& (Options&)`) of `o`.
+  template <class Member>
+  static auto& ref(Options& o, Member member) {
+    if constexpr (std::is_member_object_pointer_v<Member>)
+      return o.*member;
+    else
+      return member(o);
+  }
+  template <class Member>
+  using FieldOf = std::decay_t<decltype(ref(std::declval<Options&>(), std::declval<Member>()))>;
+
  public:
   using Setter = std::function<void(Options&, const Params&)>;
+  // A choice's words, each with the value it stands for.
+  template <class Member>
+  using Words = std::vector<std::pair<std::string, FieldOf<Member>>>;
 
   // A field read with Params' typed getter (double, int64_t, std::string, bool, integer list).
-  // `member` is a data member pointer or an accessor `T& (Options&)` for a nested field.
   template <class Member>
   ParamTable& field(const std::string& name, Member member, const std::string& help) {
     Options defaults{};
-    const auto& value = ref(defaults, member);
-    using T = std::decay_t<decltype(value)>;
-    return custom({name, text_of(value), help}, [name, member](Options& o, const Params& p) {
-      ref(o, member) = get<T>(p, name);
-    });
+    return custom({name, text_of(ref(defaults, member)), help},
+                  [name, member](Options& o, const Params& p) {
+                    ref(o, member) = get<FieldOf<Member>>(p, name);
+                  });
   }
 
-  // A field that takes one of a few words, each standing for a value.
-  template <class Member, class T>
-  ParamTable& choice(const std::string& name, Member member,
-                     std::vector<std::pair<std::string, T>> words, const std::string& help) {
+  // A field that takes one of a few words, each standing for a value; the default is the word
+  // of the field's initial value.
+  template <class Member>
+  ParamTable& choice(const std::string& name, Member member, Words<Member> words,
+                     const std::string& help) {
     Options defaults{};
-    std::string default_word;
-    for (const auto& [word, value] : words)
-      if (value == ref(defaults, member)) default_word = word;
-    return custom({name, default_word, help}, [name, member, words](Options& o, const Params& p) {
-      const std::string& given = p.get_string(name);
-      for (const auto& [word, value] : words)
-        if (word == given) {
-          ref(o, member) = value;
-          return;
-        }
-      std::string list;
-      for (size_t i = 0; i < words.size(); ++i)
-        list += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i].first;
-      throw_bad_word(p.owner(), name, list, given);
-    });
+    std::string default_word, list;
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (words[i].second == ref(defaults, member)) default_word = words[i].first;
+      list += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i].first;
+    }
+    if (default_word.empty()) throw std::logic_error(name + ": no word for the default value");
+    return custom({name, default_word, help},
+                  [name, member, words, list](Options& o, const Params& p) {
+                    const std::string& given = p.get_string(name);
+                    for (const auto& [word, value] : words)
+                      if (word == given) {
+                        ref(o, member) = value;
+                        return;
+                      }
+                    throw_bad_word(p.owner(), name, list, given);
+                  });
   }
 
   // Anything else: an explicit spec and a setter.
@@ -129,13 +144,6 @@ class ParamTable {
   }
 
  private:
-  template <class Member>
-  static auto& ref(Options& o, Member member) {
-    if constexpr (std::is_member_object_pointer_v<Member>)
-      return o.*member;
-    else
-      return member(o);
-  }
   template <class T>
   static std::string text_of(const T& value) {
     if constexpr (std::is_same_v<T, bool>)

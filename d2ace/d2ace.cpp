@@ -6,17 +6,13 @@
 namespace d2ace {
 namespace {
 
-using OnOff = std::vector<std::pair<std::string, bool>>;
-
 // D2ACE's parameters, bound to D2aceConfig's fields (the defaults are there and in
 // StagewiseSchedule).
 const ParamTable<D2aceConfig>& d2ace_params() {
   using C = D2aceConfig;
-  auto schedule = [](double StagewiseSchedule::*m) {
-    return [m](C& c) -> double& { return c.schedule.*m; };
-  };
-  auto schedule_epoch = [](int64_t StagewiseSchedule::*m) {
-    return [m](C& c) -> int64_t& { return c.schedule.*m; };
+  // A field of StagewiseSchedule, reached through D2aceConfig::schedule.
+  auto in_schedule = [](auto member) {
+    return [member](C & c) -> auto& { return c.schedule.*member; };
   };
   static const auto table =
       ParamTable<C>()
@@ -26,12 +22,12 @@ const ParamTable<D2aceConfig>& d2ace_params() {
           .field("s0", &C::s0,
                  "selection pressure at the end of warm-up, decaying to 1 at the last epoch")
           .field("warmup", &C::warmup, "epochs without selection")
-          .field("beta_start", schedule(&StagewiseSchedule::beta_start),
+          .field("beta_start", in_schedule(&StagewiseSchedule::beta_start),
                  "mixture weight of the uncertainty distribution, early")
-          .field("beta_end", schedule(&StagewiseSchedule::beta_end), "... and late")
-          .field("beta_from", schedule_epoch(&StagewiseSchedule::beta_from),
+          .field("beta_end", in_schedule(&StagewiseSchedule::beta_end), "... and late")
+          .field("beta_from", in_schedule(&StagewiseSchedule::beta_from),
                  "epoch where beta starts moving")
-          .field("beta_to", schedule_epoch(&StagewiseSchedule::beta_to),
+          .field("beta_to", in_schedule(&StagewiseSchedule::beta_to),
                  "epoch where beta reaches beta_end")
           .custom({"beta", "schedule",
                    "schedule, or a fixed value (ablations: 1 = uncertainty only, 0 = hardness "
@@ -41,23 +37,20 @@ const ParamTable<D2aceConfig>& d2ace_params() {
                       c.schedule.fixed_beta = p.get_double("beta");
                   })
           .choice("hardness", &C::hardness,
-                  std::vector<std::pair<std::string, HardnessForm>>{
-                      {"released", HardnessForm::kReleased}, {"intended", HardnessForm::kIntended}},
+                  {{"released", HardnessForm::kReleased}, {"intended", HardnessForm::kIntended}},
                   "released: 2 - exp(-l); intended: 1 - exp(-l) (method.md Q2)")
-          .choice("warmup_order", &C::fixed_warmup_order,
-                  OnOff{{"fixed", true}, {"shuffled", false}},
+          .choice("warmup_order", &C::fixed_warmup_order, {{"fixed", true}, {"shuffled", false}},
                   "fixed: one order for every warm-up epoch (released, Q7); shuffled")
-          .choice(
-              "lag", [](C& c) -> bool& { return c.schedule.released_lag; },
-              OnOff{{"released", true}, {"none", false}},
-              "released: beta and pressure of the previous epoch (Q6); none")
-          .choice("label_weights", &C::label_weights, OnOff{{"on", true}, {"off", false}},
+          .choice("lag", in_schedule(&StagewiseSchedule::released_lag),
+                  {{"released", true}, {"none", false}},
+                  "released: beta and pressure of the previous epoch (Q6); none")
+          .choice("label_weights", &C::label_weights, {{"on", true}, {"off", false}},
                   "off: v = 1 (ablation)")
-          .choice("context", &C::local_context, OnOff{{"local", true}, {"global", false}},
+          .choice("context", &C::local_context, {{"local", true}, {"global", false}},
                   "local: kNN label context; global: Z = 1 (ablation)")
-          .choice("mask", &C::relevant_mask, OnOff{{"relevant", true}, {"all", false}},
+          .choice("mask", &C::relevant_mask, {{"relevant", true}, {"all", false}},
                   "relevant: correlations over positive labels; all (ablation)")
-          .choice("enhancement", &C::enhancement, OnOff{{"on", true}, {"off", false}},
+          .choice("enhancement", &C::enhancement, {{"on", true}, {"off", false}},
                   "off: no correlation enhancement, S2 = 0 (ablation)");
   return table;
 }

@@ -1,8 +1,7 @@
 #include "d2ace/d2ace_selector.h"
 
-#include <chrono>
-
 #include "core/neighbours.h"
+#include "core/timing.h"
 #include "d2ace/correlation_enhancement.h"
 #include "d2ace/label_weights.h"
 #include "d2ace/local_label_context.h"
@@ -28,11 +27,10 @@ void D2aceSelector::on_attach(const TrainingPool& pool) {
   relevant_ = RelevantEntries::of(pool.Y);
   config_.schedule.pressure = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
   if (config_.local_context) {
-    auto t0 = std::chrono::steady_clock::now();
+    const auto start = Clock::now();
     torch::Tensor neighbours =
         nearest_neighbours(pool.X, config_.k, /*include_self=*/true).to(pool.X.device());
-    neighbour_seconds_ =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    neighbour_seconds_ = seconds_since(start);
     Z_ = local_label_context(pool.Y, neighbours);
   } else {
     Z_ = torch::ones_like(pool.Y);

@@ -80,8 +80,7 @@ const ParamTable<ClifOptions>& clif_params() {
   static const auto table =
       ParamTable<O>()
           .choice("label_graph", &O::cooccurrence_graph,
-                  std::vector<std::pair<std::string, bool>>{{"identity", false},
-                                                            {"cooccurrence", true}},
+                  {{"identity", false}, {"cooccurrence", true}},
                   "identity (the released code, Q5) or cooccurrence (original CLIF)")
           .field("hidden", &O::hidden, "width of the feature and label-specific layers")
           .field("dropout", &O::dropout, "dropout in the feature branch and the GIN")

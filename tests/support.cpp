@@ -11,6 +11,16 @@
 namespace d2ace::test {
 namespace fs = std::filesystem;
 
+ExperimentConfig fold0_experiment(const std::string& dataset, int64_t epochs, int64_t batch_size) {
+  ExperimentConfig c;
+  c.dataset = dataset;
+  c.folds = 3;
+  c.only_folds = {0};
+  c.trainer.epochs = epochs;
+  c.trainer.batch_size = batch_size;
+  return c;
+}
+
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;

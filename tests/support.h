@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "bench/experiment.h"
+
 namespace d2ace::test {
 
 // A fresh path under a per-process temporary directory.
@@ -18,6 +20,11 @@ std::string python();
 
 // ../shared/datasets beside the checkout, or $D2ACE_SHARED_DATA; empty if absent.
 std::string shared_datasets();
+
+// A small experiment: fold 0 of a 3-fold split of `dataset` (e.g. "synthetic:n=400,d=10,q=5"),
+// MLP and uniform unless the caller changes them.
+ExperimentConfig fold0_experiment(const std::string& dataset, int64_t epochs,
+                                  int64_t batch_size = 128);
 
 struct CliResult {
   int exit_code;

@@ -17,13 +17,8 @@ int run(const std::vector<std::string>& args, const std::vector<std::string>& ar
     return 0;
   }
   configure_threads(r.threads, r.intra_op_threads);
-  Registries reg;
-  Experiment experiment(r.config, reg);  // bad input stops here, before any report exists
-  for (const auto& n : experiment.data().notices)
-    std::cerr << "notice: " << experiment.data().name << ": " << n << "\n";
-  const ProgressLine progress(!r.quiet && isatty(STDERR_FILENO));
-  RunDocument doc{argv, {}, experiment.run(progress)};
-  doc.provenance = provenance_json(r.config.device);
+  const RunDocument doc =
+      run_experiment(r.config, argv, ProgressLine(!r.quiet && isatty(STDERR_FILENO)));
   const Json written = doc.to_json();
   write_json_atomically(r.out, written);
 

@@ -13,6 +13,7 @@
 #include "baselines/uncertainty_correlation.h"
 #include "bench/experiment.h"
 #include "core/error.h"
+#include "tests/support.h"
 
 using namespace d2ace;
 
@@ -184,12 +185,7 @@ TEST_CASE("baselines: every selector trains through the harness", "[baselines]")
   Registries reg;
   for (const auto* entry : reg.selectors.all()) {
     INFO("selector " << entry->name);
-    ExperimentConfig c;
-    c.dataset = "synthetic:n=300,d=10,q=4";
-    c.folds = 3;
-    c.only_folds = {0};
-    c.trainer.epochs = 12;
-    c.trainer.batch_size = 32;
+    ExperimentConfig c = test::fold0_experiment("synthetic:n=300,d=10,q=4", 12, 32);
     c.selector = entry->name;
     auto cells = Experiment(c, reg).run();
     REQUIRE(cells[0]["status"]["state"] == "done");

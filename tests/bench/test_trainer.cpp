@@ -7,19 +7,14 @@
 #include "bench/experiment.h"
 #include "core/error.h"
 #include "models/mlp.h"
+#include "tests/support.h"
 
 using namespace d2ace;
 
 namespace {
 
 ExperimentConfig small_config() {
-  ExperimentConfig c;
-  c.dataset = "synthetic:n=400,d=20,q=5";
-  c.folds = 3;
-  c.only_folds = {0};
-  c.trainer.epochs = 6;
-  c.trainer.batch_size = 32;
-  return c;
+  return test::fold0_experiment("synthetic:n=400,d=20,q=5", 6, 32);
 }
 
 // Records what the trainer hands a selector; plans uniform permutations.

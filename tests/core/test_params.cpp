@@ -31,9 +31,7 @@ const ParamTable<Options>& table() {
           .field("name", &Options::name, "a name")
           .field("flag", &Options::flag, "a switch")
           .field("widths", &Options::widths, "widths")
-          .choice("form", &Options::form,
-                  std::vector<std::pair<std::string, Form>>{{"a", Form::kA}, {"b", Form::kB}},
-                  "a form")
+          .choice("form", &Options::form, {{"a", Form::kA}, {"b", Form::kB}}, "a form")
           .field(
               "beta", [](Options& o) -> double& { return o.inner.beta; }, "nested");
   return t;

@@ -9,6 +9,7 @@
 
 #include "bench/experiment.h"
 #include "d2ace/d2ace_selector.h"
+#include "tests/support.h"
 
 using namespace d2ace;
 
@@ -271,11 +272,7 @@ TEST_CASE("d2ace: warm-up order fixed (released) or shuffled", "[d2ace]") {
 
 TEST_CASE("d2ace: a run reports beta, pressure and entropy per epoch", "[d2ace]") {
   Registries reg;
-  ExperimentConfig c;
-  c.dataset = "synthetic:n=400,d=10,q=5";
-  c.folds = 3;
-  c.only_folds = {0};
-  c.trainer.epochs = 14;
+  ExperimentConfig c = test::fold0_experiment("synthetic:n=400,d=10,q=5", 14);
   c.selector = "d2ace";
   auto cells = Experiment(c, reg).run();
   REQUIRE(cells[0]["status"]["state"] == "done");

@@ -1,5 +1,5 @@
-// Wall-clock timing for the timing split of the reports: the seconds since a point, and a scoped
-// timer that adds its lifetime to a counter.
+// Wall-clock timing for the reports' timing split (the trainer's steps, the selectors' one-off
+// kNN): the seconds since a point, and a scoped timer that adds its lifetime to a counter.
 #pragma once
 
 #include <chrono>
