@@ -36,7 +36,7 @@ void expect_bad_input(const std::string& args, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input]") {
+TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input][slow]") {
   const std::string bad_arff = write_temp(
       "bad.arff", "@relation 'b: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n@data\n1,2\n0\n");
   const std::string nan_arff = write_temp(
@@ -60,7 +60,7 @@ TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input]") {
   CHECK_THAT(missing.err, Catch::Contains("'--dataset' is required"));
 }
 
-TEST_CASE("cli: a run writes a valid report that summary reads", "[cli]") {
+TEST_CASE("cli: a run writes a valid report that summary reads", "[cli][slow]") {
   std::string out = temp_path("run.json");
   auto r = run_cli("run" + kSmall + " --threads 1 --out " + out);
   INFO(r.err);
@@ -85,7 +85,7 @@ TEST_CASE("cli: a run writes a valid report that summary reads", "[cli]") {
   CHECK(run_cli("summary " + write_temp("x.json", "{oops")).exit_code == 2);
 }
 
-TEST_CASE("cli: list and inspect", "[cli]") {
+TEST_CASE("cli: list and inspect", "[cli][slow]") {
   auto sel = run_cli("list selectors");
   CHECK(sel.exit_code == 0);
   CHECK_THAT(sel.out, Catch::Contains("uniform"));

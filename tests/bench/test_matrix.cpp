@@ -45,7 +45,7 @@ std::set<std::string> reports(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("matrix: every cell once, skipped on a rerun, merged into groups", "[matrix]") {
+TEST_CASE("matrix: every cell once, skipped on a rerun, merged into groups", "[matrix][slow]") {
   const std::string dir = temp_path("mx-basic");
   CliResult r = run_cli(kSource + "/configs/smoke.json --out " + dir);  // no command: usage
   CHECK(r.exit_code == 2);
@@ -72,7 +72,8 @@ TEST_CASE("matrix: every cell once, skipped on a rerun, merged into groups", "[m
   CHECK(slurp(dir + "/summary.json") == first);  // the same reports, the same bytes
 }
 
-TEST_CASE("matrix: a killed matrix resumes with nothing lost, broken cells run again", "[matrix]") {
+TEST_CASE("matrix: a killed matrix resumes with nothing lost, broken cells run again",
+          "[matrix][slow]") {
   const std::string dir = temp_path("mx-kill"), cfg = config("killed", 6, 12);
   pid_t pid = fork();
   REQUIRE(pid >= 0);
@@ -133,7 +134,7 @@ TEST_CASE("matrix: ids are stable, shards partition the cells", "[matrix]") {
   CHECK_THROWS_AS(shard_cells(cells, "1-3"), InputError);
 }
 
-TEST_CASE("matrix: bad configs stop before anything runs", "[matrix]") {
+TEST_CASE("matrix: bad configs stop before anything runs", "[matrix][slow]") {
   const std::string dir = temp_path("mx-bad");
   auto bad = [&](const std::string& text, const std::string& expected) {
     CliResult r = run_cli("matrix " + write_temp("bad.json", text) + " --out " + dir);
@@ -163,7 +164,8 @@ TEST_CASE("matrix: bad configs stop before anything runs", "[matrix]") {
   bad("not json", "not valid JSON");
 }
 
-TEST_CASE("compare: fails when a metric of the committed CI reference is made worse", "[matrix]") {
+TEST_CASE("compare: fails when a metric of the committed CI reference is made worse",
+          "[matrix][slow]") {
   const std::string ref = kSource + "/results/reference/ci.json";
   REQUIRE(fs::exists(ref));
   CliResult same = run_cli("compare " + ref + " " + ref);
@@ -213,7 +215,7 @@ TEST_CASE("compare: fails when a metric of the committed CI reference is made wo
 }
 
 TEST_CASE("tables: Markdown and LaTeX tables and figures from a merged summary, byte-identical",
-          "[matrix]") {
+          "[matrix][slow]") {
   const std::string dir = temp_path("mx-tables");
   REQUIRE(
       run_cli("matrix " + kSource + "/configs/smoke.json --out " + dir + " --quiet").exit_code ==

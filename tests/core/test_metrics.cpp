@@ -118,7 +118,7 @@ TEST_CASE("metrics: every metric has a direction and a convention", "[metrics]")
   CHECK(d2ace::metric_info("micro_f1").direction == d2ace::Direction::kHigherIsBetter);
 }
 
-TEST_CASE("metrics: agree with scikit-learn", "[metrics]") {
+TEST_CASE("metrics: agree with scikit-learn", "[metrics][slow]") {
   torch::manual_seed(3);
   SECTION("random matrices") {
     for (int64_t q : {2, 5, 17}) {

@@ -54,7 +54,7 @@ const Expected kManifest[] = {
 
 }  // namespace
 
-TEST_CASE("manifest: every shared dataset loads with the MANIFEST counts", "[manifest]") {
+TEST_CASE("manifest: every shared dataset loads with the MANIFEST counts", "[manifest][slow]") {
   const std::string dir = d2ace::test::shared_datasets();
   if (dir.empty()) {
     WARN("shared/datasets not found beside the checkout (nor $D2ACE_SHARED_DATA): skipped");

@@ -75,7 +75,7 @@ TEST_CASE("every model gives logits, a loss matrix and a scalar loss of the righ
   }
 }
 
-TEST_CASE("every model's training loss falls on a small synthetic set", "[models]") {
+TEST_CASE("every model's training loss falls on a small synthetic set", "[models][slow]") {
   Toy t = toy();
   for (const auto& name : kModels) {
     INFO(name);
