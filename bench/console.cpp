@@ -128,8 +128,8 @@ void ProgressLine::operator()(const CellProgress& p) const {
   if (p.epoch) {
     std::fprintf(stderr,
                  "\r[cell %lld/%lld] epoch %lld/%lld  loss %.4f  val macro-AUC %.4f  %.0fs   ",
-                 static_cast<long long>(p.cell + 1), static_cast<long long>(p.cells),
-                 static_cast<long long>(p.epoch->epoch + 1), static_cast<long long>(p.epochs),
+                 static_cast<long long>(p.cell) + 1, static_cast<long long>(p.cells),
+                 static_cast<long long>(p.epoch->epoch) + 1, static_cast<long long>(p.epochs),
                  p.epoch->train_loss, p.epoch->val_macro_auc, seconds_since(start_));
   } else if (p.cell == p.cells) {
     std::fprintf(stderr, "\r%80s\r", "");

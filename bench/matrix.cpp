@@ -337,7 +337,7 @@ class MatrixProgress {
     std::fprintf(stderr,
                  "%smatrix %s: %lld/%lld cells finished (%lld skipped, %lld failed), %zu running, "
                  "elapsed %s, ETA %s%s",
-                 tty_ ? "\r" : "", name_.c_str(), static_cast<long long>(o.skipped + finished),
+                 tty_ ? "\r" : "", name_.c_str(), static_cast<long long>(o.skipped) + finished,
                  static_cast<long long>(o.total), static_cast<long long>(o.skipped),
                  static_cast<long long>(o.failed), running, clock_text(elapsed).c_str(),
                  clock_text(eta).c_str(), tty_ ? "   " : "\n");

@@ -79,6 +79,11 @@ class ScheduledAdam {
   torch::optim::Adam optimizer_;
 };
 
+// Batches per epoch: the last one may be smaller.
+int64_t steps_per_epoch(int64_t pool_size, const TrainerConfig& config) {
+  return (pool_size + config.batch_size - 1) / config.batch_size;
+}
+
 // One cell's training loop, one named step per concern; train_and_test runs it.
 class TrainingLoop {
  public:
@@ -90,9 +95,8 @@ class TrainingLoop {
         validation_(validation),
         config_(config),
         optimizer_(model, config),
-        warm_steps_(static_cast<int64_t>(
-            std::llround(config.lr_warmup_epochs *
-                         ((pool.size() + config.batch_size - 1) / config.batch_size)))),
+        warm_steps_(std::llround(config.lr_warmup_epochs *
+                                 static_cast<double>(steps_per_epoch(pool.size(), config)))),
         needs_(selector.needs()) {}
 
   TrainingResult run(const EvalData& test, const EpochCallback& on_epoch) {

@@ -20,7 +20,7 @@ DynamicsOptions dual_dynamics(const D2aceConfig& c) {
 }  // namespace
 
 D2aceSelector::D2aceSelector(D2aceConfig c)
-    : DynamicsSelector(c.warmup, dual_dynamics(c)), config_(std::move(c)) {}
+    : DynamicsSelector(c.warmup, dual_dynamics(c)), config_(c) {}
 
 void D2aceSelector::on_attach(const TrainingPool& pool) {
   DynamicsSelector::on_attach(pool);

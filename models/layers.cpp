@@ -42,7 +42,7 @@ void FeedForwardImpl::reset_parameters() {
   }
 }
 
-torch::Tensor FeedForwardImpl::activate(torch::Tensor x) const {
+torch::Tensor FeedForwardImpl::activate(const torch::Tensor& x) const {
   return options_.activation == Activation::kLeakyRelu ? torch::leaky_relu(x, options_.slope)
                                                        : torch::relu(x);
 }

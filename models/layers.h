@@ -48,7 +48,7 @@ class FeedForwardImpl : public torch::nn::Module {
     torch::nn::BatchNorm1d norm{nullptr};
     bool activation = false, dropout = false;
   };
-  torch::Tensor activate(torch::Tensor x) const;
+  torch::Tensor activate(const torch::Tensor& x) const;
   FeedForwardOptions options_;
   std::vector<Layer> layers_;
   torch::nn::Dropout dropout_{nullptr};

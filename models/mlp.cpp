@@ -4,15 +4,15 @@
 
 namespace d2ace {
 
-MlpImpl::MlpImpl(ModelShape shape, std::vector<int64_t> hidden, double dropout) {
+MlpImpl::MlpImpl(ModelShape shape, const MlpOptions& o) {
   hidden_ = register_module("hidden", torch::nn::ModuleList());
   int64_t width = shape.features;
-  for (int64_t h : hidden) {
+  for (int64_t h : o.hidden) {
     hidden_->push_back(torch::nn::Linear(width, h));
     width = h;
   }
   output_ = register_module("output", torch::nn::Linear(width, shape.labels));
-  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+  dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout));
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
@@ -42,7 +42,7 @@ const ParamTable<MlpOptions>& mlp_params() {
 std::shared_ptr<MultiLabelModel> make_mlp(const Params& p, const ModelShape& shape) {
   const MlpOptions o = mlp_params().fill(p);
   check_dropout(o.dropout, "mlp");
-  return std::make_shared<MlpImpl>(shape, o.hidden, o.dropout);
+  return std::make_shared<MlpImpl>(shape, o);
 }
 
 }  // namespace d2ace

@@ -15,9 +15,14 @@
 
 namespace d2ace {
 
+struct MlpOptions {
+  std::vector<int64_t> hidden{256};
+  double dropout = 0.2;
+};
+
 class MlpImpl : public MultiLabelModel {
  public:
-  MlpImpl(ModelShape shape, std::vector<int64_t> hidden, double dropout);
+  MlpImpl(ModelShape shape, const MlpOptions& o);
   torch::Tensor forward(const torch::Tensor& x) override;
   TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) override;
 
@@ -28,11 +33,6 @@ class MlpImpl : public MultiLabelModel {
 };
 
 TORCH_MODULE(Mlp);
-
-struct MlpOptions {
-  std::vector<int64_t> hidden{256};
-  double dropout = 0.2;
-};
 
 // The parameters, bound to MlpOptions' fields (defaults there), and the factory.
 const ParamTable<MlpOptions>& mlp_params();
