@@ -15,6 +15,7 @@
 #include <iostream>
 #include <map>
 
+#include "bench/allocator.h"
 #include "bench/cli/cli.h"
 #include "core/error.h"
 
@@ -55,6 +56,7 @@ int dispatch(const std::string& command, const Args& args, const Args& argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  d2ace::tune_allocator();
   const Args all(argv, argv + argc);
   if (argc < 2 || all[1] == "--help" || all[1] == "-h" || all[1] == "help") {
     std::cout << kUsage;

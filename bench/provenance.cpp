@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "bench/allocator.h"
 #include "bench/build_info.h"
 
 namespace d2ace {
@@ -83,6 +84,7 @@ nlohmann::ordered_json provenance_json(const std::string& device) {
   j["threads"] = thread_config().blas;
   j["intra_op_threads"] = at::get_num_threads();
   j["blas"] = loaded_blas();
+  j["allocator"] = allocator_description();
   j["host"] = host;
   nlohmann::ordered_json slurm = nlohmann::ordered_json::object();
   for (const char* var : {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"})
