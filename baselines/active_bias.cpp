@@ -1,5 +1,12 @@
 #include "baselines/active_bias.h"
 
+#include <ATen/Parallel.h>
+
+#include <cmath>
+
+#include "core/cpu_kernels.h"
+#include "core/training_dynamics.h"
+
 namespace d2ace {
 
 void ActiveBiasSelector::on_attach(const TrainingPool& pool) {
@@ -8,8 +15,54 @@ void ActiveBiasSelector::on_attach(const TrainingPool& pool) {
   complement_ = 1 - pool.Y.to(torch::kFloat);
 }
 
-void ActiveBiasSelector::observe(const torch::Tensor& idx, const torch::Tensor& p,
+namespace {
+
+// Rows batch[begin, end) of the [N, 1 + 2q] state (count | mean | M2), predictions p [b, q].
+D2ACE_KERNEL void welford_rows(float* state, const float* complement, const int64_t* batch,
+                               const float* p, int64_t q, int64_t begin, int64_t end) {
+  for (int64_t k = begin; k < end; ++k) {  // every row first, all cache misses at once
+    prefetch_lines(state + batch[k] * (1 + 2 * q), static_cast<size_t>(1 + 2 * q) * sizeof(float));
+    prefetch_lines(complement + batch[k] * q, static_cast<size_t>(q) * sizeof(float));
+  }
+  for (int64_t k = begin; k < end; ++k) {
+    float* row = state + batch[k] * (1 + 2 * q);
+    const float* c = complement + batch[k] * q;
+    const float* pk = p + k * q;
+    const float count = row[0] + 1.0f;
+    float* mean = row + 1;
+    float* m2 = row + 1 + q;
+    for (int64_t j = 0; j < q; ++j) {
+      const float truth = std::fabs(c[j] - pk[j]);
+      const float delta = truth - mean[j];
+      const float updated = mean[j] + delta / count;
+      m2[j] = m2[j] + delta * (truth - updated);
+      mean[j] = updated;
+    }
+    row[0] = count;
+  }
+}
+
+}  // namespace
+
+void ActiveBiasSelector::observe(const torch::Tensor& idx_in, const torch::Tensor& p_in,
                                  const torch::Tensor&) {
+  if (!state_.device().is_cpu() || p_in.scalar_type() != torch::kFloat) {
+    observe_reference(idx_in, p_in);
+    return;
+  }
+  const torch::Tensor idx = idx_in.contiguous(), p = p_in.contiguous();
+  const int64_t q = complement_.size(1);
+  float* state = state_.data_ptr<float>();
+  const float* complement = complement_.data_ptr<float>();
+  const int64_t* batch = idx.data_ptr<int64_t>();
+  const float* pp = p.data_ptr<float>();
+  at::parallel_for(0, idx.size(0), std::max<int64_t>(1, 32768 / (3 * q)),
+                   [&](int64_t begin, int64_t end) {
+                     welford_rows(state, complement, batch, pp, q, begin, end);
+                   });
+}
+
+void ActiveBiasSelector::observe_reference(const torch::Tensor& idx, const torch::Tensor& p) {
   const int64_t q = complement_.size(1);
   torch::Tensor r = state_.index_select(0, idx);
   torch::Tensor truth_prob = (complement_.index_select(0, idx) - p).abs_();  // π

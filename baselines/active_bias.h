@@ -21,7 +21,10 @@ struct ActiveBiasConfig {
 class ActiveBiasSelector : public AdaptiveSelector {
  public:
   explicit ActiveBiasSelector(ActiveBiasConfig c) : AdaptiveSelector(c.warmup), config_(c) {}
+  // One Welford step per entry of the batch: a fused kernel on CPU (float), else
+  // observe_reference, the same arithmetic as tensor operations (bit for bit the same state).
   void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override;
+  void observe_reference(const torch::Tensor& idx, const torch::Tensor& p);
   // Confidence-corrected std per entry [N, q] (0 below two observations).
   torch::Tensor corrected_std() const;
 

@@ -3,9 +3,12 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "baselines/baselines.h"
+#include "bench/process.h"
 #include "bench/provenance.h"
 #include "core/error.h"
 #include "core/seeds.h"
@@ -199,14 +202,76 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
   return reports;
 }
 
+namespace {
+
+// The folds of `experiment`, each in a child process (FoldProcesses), `jobs` at a time; the cell
+// reports in fold order. A fold whose process failed becomes a failed cell naming its log.
+std::vector<Json> run_fold_processes(const Experiment& experiment, const ExperimentConfig& config,
+                                     const FoldProcesses& p,
+                                     const std::function<void(const CellProgress&)>& progress) {
+  const std::vector<int64_t>& folds = experiment.folds();
+  std::vector<Json> cells(folds.size());
+  auto path = [&](int64_t fold, const char* ext) {
+    return p.work_prefix + ".fold" + std::to_string(fold) + ".tmp." + ext;
+  };
+  std::error_code ec;
+  const auto dir = std::filesystem::path(p.work_prefix).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);  // the logs go there first
+  std::map<pid_t, size_t> running;
+  size_t next = 0;
+  int64_t finished = 0;
+  while (next < folds.size() || !running.empty()) {
+    while (next < folds.size() && static_cast<int>(running.size()) < p.jobs) {
+      const int64_t fold = folds[next];
+      std::vector<std::string> args{p.executable, "run"};
+      args.insert(args.end(), p.run_args.begin(), p.run_args.end());
+      for (const std::string& a : {std::string("--fold-process"), std::to_string(fold),
+                                   std::string("--fold-report"), path(fold, "json"),
+                                   std::string("--fold-threads"), std::to_string(p.threads)})
+        args.push_back(a);
+      running[spawn(args, path(fold, "log"))] = next++;
+    }
+    int exit_code = 0;
+    const pid_t pid = wait_for_child(exit_code);
+    if (pid < 0) break;
+    const auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const size_t k = it->second;
+    running.erase(it);
+    const int64_t fold = folds[k];
+    const std::string report = path(fold, "json"), log = path(fold, "log");
+    if (std::filesystem::exists(report, ec)) {
+      cells[k] = read_json_file(report).at("cells").at(0);
+      std::filesystem::remove(report, ec);
+      std::filesystem::remove(log, ec);
+    } else {
+      Json id{{"dataset", {{"name", experiment.data().name}}}, {"fold", fold}};
+      cells[k] = failed_cell_report(id, provenance_json(config.device), "error",
+                                    "fold " + std::to_string(fold) + "'s process exited with code " +
+                                        std::to_string(exit_code) + " (" + last_line_of(log) +
+                                        "; log: " + log + ")");
+    }
+    if (progress) progress({++finished, experiment.cells(), nullptr, config.trainer.epochs});
+  }
+  return cells;
+}
+
+}  // namespace
+
 RunDocument run_experiment(const ExperimentConfig& config, const std::vector<std::string>& command,
-                           const std::function<void(const CellProgress&)>& progress) {
+                           const std::function<void(const CellProgress&)>& progress,
+                           const FoldProcesses* processes) {
   Registries registries;
   Experiment experiment(config, registries);  // bad input stops here, before any report exists
   for (const auto& n : experiment.data().notices)
     std::cerr << "notice: " << experiment.data().name << ": " << n << "\n";
-  RunDocument doc{command, {}, experiment.run(progress), nullptr};
+  const bool parallel = processes && processes->jobs > 1 && experiment.cells() > 1;
+  RunDocument doc{command, {},
+                  parallel ? run_fold_processes(experiment, config, *processes, progress)
+                           : experiment.run(progress),
+                  nullptr};
   doc.provenance = provenance_json(config.device);
+  if (processes) doc.provenance["jobs"] = parallel ? processes->jobs : 1;
   return doc;
 }
 

@@ -55,12 +55,25 @@ struct ComponentParams {
 };
 ComponentParams check_settings(const ExperimentConfig& config, const Registries& registries);
 
+// How a run spreads its folds over child processes: `jobs` at once, each `executable run
+// <run_args> --fold-process F --fold-report PATH --fold-threads threads`, its report and log beside
+// the run's report (`work_prefix`.fold<F>.tmp.json and .log, removed afterwards; a failed fold's
+// log is kept). Each fold computes exactly what it computes in one process with as many threads.
+struct FoldProcesses {
+  int jobs = 1, threads = 1;
+  std::string executable;
+  std::vector<std::string> run_args;
+  std::string work_prefix;
+};
+
 struct CellProgress;
 // Runs every fold of `config` as `d2ace-bench run` does: loads and checks everything first
 // (InputError on bad input, before any cell runs), prints the dataset's notices on stderr, runs
-// the cells and records the provenance. `command` goes into the document as it is.
+// the cells (in child processes when `processes` asks for more than one job and there is more
+// than one fold) and records the provenance. `command` goes into the document as it is.
 RunDocument run_experiment(const ExperimentConfig& config, const std::vector<std::string>& command,
-                           const std::function<void(const CellProgress&)>& progress = {});
+                           const std::function<void(const CellProgress&)>& progress = {},
+                           const FoldProcesses* processes = nullptr);
 
 struct CellProgress {
   int64_t cell = 0, cells = 0;  // 0-based index, count
@@ -74,6 +87,7 @@ class Experiment {
   Experiment(const ExperimentConfig& config, const Registries& registries);
 
   int64_t cells() const { return static_cast<int64_t>(folds_.size()); }
+  const std::vector<int64_t>& folds() const { return folds_; }
   const Dataset& data() const { return data_; }
 
   // Runs every cell; returns the cell reports (a failure inside a cell becomes its status).

@@ -1,14 +1,10 @@
 #include "bench/matrix.h"
 
-#include <fcntl.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +15,7 @@
 
 #include "bench/console.h"
 #include "bench/experiment.h"
+#include "bench/process.h"
 #include "bench/provenance.h"
 #include "bench/run_options.h"
 #include "core/error.h"
@@ -303,26 +300,6 @@ void remove_leftovers(const fs::path& cell_dir) {
       fs::remove(entry.path());
 }
 
-// Starts `args` (args[0] the executable) with its output in `log`; the child dies with us.
-pid_t spawn(std::vector<std::string> args, const std::string& log) {
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("matrix: fork failed");
-  if (pid > 0) return pid;
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed matrix takes its cells with it
-  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd >= 0) {
-    ::dup2(fd, STDOUT_FILENO);
-    ::dup2(fd, STDERR_FILENO);
-    ::close(fd);
-  }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  ::execv(argv[0], argv.data());
-  std::perror("execv");
-  ::_exit(127);
-}
-
 // The matrix's progress line on stderr (redrawn in place on a terminal, one line each else).
 class MatrixProgress {
  public:
@@ -379,9 +356,10 @@ MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCel
     else
       todo.push_back(&c);
   }
-  const int jobs = std::max(1, options.jobs);
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads = options.threads > 0 ? options.threads : std::max(1, cores / jobs);
+  const Parallelism split =
+      choose_parallelism(options.jobs, options.threads, static_cast<int64_t>(todo.size()),
+                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  const int jobs = split.jobs, threads = split.threads;
   const MatrixProgress progress(config.name, options.progress);
   std::map<pid_t, const MatrixCell*> running;
   size_t next = 0;
@@ -393,8 +371,8 @@ MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCel
                      "--run-cell", c.id, "--threads", std::to_string(threads), "--quiet"},
                     (log_dir / (c.id + ".log")).string())] = &c;
     }
-    int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
+    int exit_code = 0;
+    const pid_t pid = wait_for_child(exit_code);
     if (pid < 0) break;
     auto it = running.find(pid);
     if (it == running.end()) continue;

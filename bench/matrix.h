@@ -84,7 +84,7 @@ CellFile inspect_cell_file(const std::string& path);
 struct MatrixRunOptions {
   std::string config;  // the config file the children read
   std::string out;
-  int jobs = 1;
+  int jobs = 0;     // cells at once; 0: choose_parallelism (one per core)
   int threads = 0;  // per job; 0: cores / jobs
   bool progress = true;
   std::string executable;  // the d2ace-bench binary that runs each cell

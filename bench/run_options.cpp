@@ -128,13 +128,23 @@ void add_run_options(po::options_description& opts, RunOptions& r, RawRunOptions
       "seed", po::value<uint64_t>(&raw.seed)->default_value(55),
       "base seed (split, weights and selector seeds derive from it)")(
       "threads", po::value<int>(&r.threads)->default_value(0),
-      "BLAS threads for matrix products (0: all cores)")(
+      "BLAS threads per fold process (0: cores / jobs)")(
+      "jobs", po::value<int>(&r.jobs)->default_value(0),
+      "folds run at once, each in its own process (0: one per core, at most the folds; results "
+      "equal a --jobs 1 run with the same --threads)")(
       "intra-op-threads", po::value<int>(&r.intra_op_threads)->default_value(1),
       "LibTorch's element-wise threads (0: all cores; more than 1 oversubscribes small machines)")(
       "device", po::value<std::string>(&r.config.device)->default_value("cpu"), "cpu or cuda")(
       "out", po::value<std::string>(&r.out),
       "report file (default: runs/<dataset>-<model>-<selector>-<time>.json)")(
       "quiet,q", "no progress on stderr");
+}
+
+// The options of the process that runs one fold of a parallel run (not in --help).
+void add_fold_process_options(po::options_description& opts, RunOptions& r) {
+  opts.add_options()("fold-process", po::value<int64_t>(&r.fold_process), "")(
+      "fold-report", po::value<std::string>(&r.fold_report), "")(
+      "fold-threads", po::value<int>(&r.threads), "");
 }
 
 }  // namespace
@@ -152,9 +162,12 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
     r.help = text.str();
     return r;
   }
+  po::options_description all;
+  all.add(opts);
+  add_fold_process_options(all, r);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::store(po::command_line_parser(args).options(all).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw InputError(e.what());
@@ -186,6 +199,13 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
   c.scaling = parse_scaling(raw.scaling);
   c.trainer.checkpoint = parse_checkpoint(raw.checkpoint);
   c.only_folds = raw.folds_only;
+  if (r.jobs < 0) throw InputError("--jobs must be >= 0");
+  if (r.threads < 0) throw InputError("--threads must be >= 0");
+  if (r.fold_process >= 0) {
+    c.only_folds = {r.fold_process};
+    r.out = r.fold_report;
+    r.jobs = 1;
+  }
   c.model_params = Params::parse_assignments(raw.model_params, "--model-param");
   c.selector_params = Params::parse_assignments(raw.selector_params, "--selector-param");
   if (r.out.empty()) {
@@ -196,6 +216,20 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
   }
   r.quiet = vm.count("quiet") > 0;
   return r;
+}
+
+Parallelism choose_parallelism(int jobs, int threads, int64_t tasks, int cores) {
+  cores = std::max(1, cores);
+  Parallelism p;
+  if (jobs > 0)
+    p.jobs = jobs;
+  else if (threads > 0)
+    p.jobs = std::max(1, cores / threads);
+  else
+    p.jobs = cores;
+  p.jobs = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(p.jobs, tasks)));
+  p.threads = threads > 0 ? threads : std::max(1, cores / p.jobs);
+  return p;
 }
 
 }  // namespace d2ace

@@ -2,7 +2,9 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace d2ace {
 namespace {
@@ -68,18 +70,138 @@ double normalised_entropy(const torch::Tensor& p) {
   return -(at::xlogy(q, q).sum().item<double>()) / std::log(static_cast<double>(n));
 }
 
-EpochPlan draw_independent_batches(const torch::Tensor& p_in, int64_t b, at::Generator& gen) {
+namespace {
+
+// The shared set-up of both forms: the distribution as a normalised double CDF, the batch size
+// capped at N, the number of batches and the first stream length.
+struct DrawSetup {
+  torch::Tensor p, cdf;
+  int64_t n, b, batches, columns;
+};
+
+DrawSetup draw_setup(const torch::Tensor& p_in, int64_t b) {
   TORCH_CHECK(b > 0, "batch size must be positive");
-  torch::Tensor p = p_in.to(torch::kCPU, torch::kDouble).contiguous();
-  const int64_t n = p.size(0);
-  b = std::min(b, n);
-  const int64_t batches = (n + b - 1) / b;
+  DrawSetup s;
+  s.p = p_in.to(torch::kCPU, torch::kDouble).contiguous();
+  s.n = s.p.size(0);
+  s.b = std::min(b, s.n);
+  s.batches = (s.n + s.b - 1) / s.b;
+  s.columns = s.b + std::max<int64_t>(8, s.b / 4);
+  s.cdf = s.p.cumsum(0);
+  s.cdf = s.cdf / s.cdf[-1];
+  return s;
+}
+
+// Extreme concentration (a row still short after 16 extensions): the row's distinct draws so far,
+// then an exact draw without replacement from the mass not yet taken.
+torch::Tensor finish_row(const torch::Tensor& p, const torch::Tensor& taken, int64_t want,
+                         at::Generator& gen) {
+  torch::Tensor rest = p.clone().index_fill_(0, taken, 0.0);
+  torch::Tensor more = at::multinomial(rest, want - taken.numel(), /*replacement=*/false, gen);
+  return torch::cat({taken, more});
+}
+
+// upper_bound over a CDF (the first index whose value exceeds u), in expected O(1): the unit
+// interval cut into M equal buckets, each knowing the first index past its left edge. u's answer
+// lies between its bucket's first index and the next bucket's, where a binary search over a few
+// entries finds it; a binary search over all N mispredicts a branch per level, and was most of
+// the drawing's cost (1 000 instances: 94 µs per plan against 20 µs).
+class BucketedCdf {
+ public:
+  BucketedCdf(const double* cdf, int64_t n) : cdf_(cdf), n_(n), m_(n), start_(n + 1) {
+    int64_t i = 0;
+    for (int64_t b = 0; b < m_; ++b) {
+      const double edge = static_cast<double>(b) / static_cast<double>(m_);
+      while (i < n_ && cdf_[i] <= edge) ++i;
+      start_[b] = i;
+    }
+    start_[m_] = n_;
+  }
+  int64_t upper_bound(double u) const {
+    int64_t b = std::clamp<int64_t>(static_cast<int64_t>(u * static_cast<double>(m_)), 0, m_ - 1);
+    // u * M may round across an edge: step to the bucket with edge(b) <= u < edge(b + 1).
+    while (b > 0 && u < edge(b)) --b;
+    while (b + 1 < m_ && u >= edge(b + 1)) ++b;
+    const int64_t hi = b + 1 < m_ ? std::min(n_, start_[b + 1] + 1) : n_;
+    return std::upper_bound(cdf_ + start_[b], cdf_ + hi, u) - cdf_;
+  }
+
+ private:
+  double edge(int64_t b) const { return static_cast<double>(b) / static_cast<double>(m_); }
+  const double* cdf_;
+  int64_t n_, m_;
+  std::vector<int64_t> start_;  // start_[b]: the number of CDF values <= edge(b)
+};
+
+}  // namespace
+
+EpochPlan draw_independent_batches(const torch::Tensor& p_in, int64_t b_in, at::Generator& gen) {
+  const DrawSetup s = draw_setup(p_in, b_in);
+  const int64_t n = s.n, b = s.b, batches = s.batches;
+  const BucketedCdf cdf(s.cdf.data_ptr<double>(), n);
+  // Each row's stream of instance indices, extended in place (row-major blocks, as drawn).
+  std::vector<std::vector<int64_t>> stream(batches);
+  auto draw = [&](int64_t columns) {
+    torch::Tensor u =
+        at::rand({batches, columns}, gen, torch::TensorOptions().dtype(torch::kDouble));
+    const double* up = u.data_ptr<double>();
+    for (int64_t r = 0; r < batches; ++r)
+      for (int64_t c = 0; c < columns; ++c) {
+        stream[r].push_back(std::min(cdf.upper_bound(up[r * columns + c]), n - 1));
+      }
+  };
+  std::vector<int64_t> stamp(n, -1);  // the last row that took each instance
+  std::vector<std::vector<int64_t>> chosen(batches);
+  auto want = [&](int64_t r) { return r + 1 < batches ? b : n - (batches - 1) * b; };
+  // Fills row r with the first distinct values of its stream; true when it has enough.
+  auto fill = [&](int64_t r) {
+    chosen[r].clear();
+    for (int64_t v : stream[r]) {
+      if (stamp[v] == r) continue;
+      stamp[v] = r;
+      chosen[r].push_back(v);
+      if (static_cast<int64_t>(chosen[r].size()) == want(r)) return true;
+    }
+    for (int64_t v : chosen[r]) stamp[v] = -1;  // a refill starts afresh
+    return false;
+  };
+  draw(s.columns);
+  std::vector<int64_t> pending(batches);
+  for (int64_t r = 0; r < batches; ++r) pending[r] = r;
+  for (int round = 0;; ++round) {
+    std::vector<int64_t> short_rows;
+    for (int64_t r : pending)
+      if (!fill(r)) short_rows.push_back(r);
+    if (short_rows.empty()) break;
+    if (round >= 16) {
+      for (int64_t r : short_rows) {
+        torch::Tensor taken = torch::tensor(chosen[r], torch::kLong);
+        torch::Tensor row = finish_row(s.p, taken, want(r), gen);
+        chosen[r].assign(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel());
+      }
+      break;
+    }
+    draw(static_cast<int64_t>(stream[0].size()));
+    pending = short_rows;
+  }
+  torch::Tensor all = torch::empty({n}, torch::kLong);
+  int64_t* out = all.data_ptr<int64_t>();
+  for (const auto& row : chosen) out = std::copy(row.begin(), row.end(), out);
+  EpochPlan plan;
+  plan.batches = all.split(b);
+  return plan;
+}
+
+EpochPlan draw_independent_batches_reference(const torch::Tensor& p_in, int64_t b_in,
+                                             at::Generator& gen) {
+  const DrawSetup s = draw_setup(p_in, b_in);
+  const torch::Tensor& p = s.p;
+  const int64_t n = s.n, b = s.b, batches = s.batches;
   const auto long_opts = torch::TensorOptions().dtype(torch::kLong);
   // Batch k wants size[k] distinct instances: b, ..., b, and the remainder last.
   torch::Tensor size = torch::full({batches, 1}, b, long_opts);
   size[batches - 1] = n - (batches - 1) * b;
-  torch::Tensor cdf = p.cumsum(0);
-  cdf = cdf / cdf[-1];
+  const torch::Tensor& cdf = s.cdf;
   auto draw = [&](int64_t columns) {
     torch::Tensor u =
         at::rand({batches, columns}, gen, torch::TensorOptions().dtype(torch::kDouble));
@@ -87,7 +209,7 @@ EpochPlan draw_independent_batches(const torch::Tensor& p_in, int64_t b, at::Gen
   };
   // Each row is one batch's i.i.d. stream; b + b/4 draws usually hold b distinct values. A row
   // that falls short is extended (never redrawn: discarding a stream would bias the result).
-  torch::Tensor stream = draw(b + std::max<int64_t>(8, b / 4));
+  torch::Tensor stream = draw(s.columns);
   torch::Tensor first;
   for (int round = 0;; ++round) {
     // First occurrences, in stream order, within each row.
@@ -104,10 +226,7 @@ EpochPlan draw_independent_batches(const torch::Tensor& p_in, int64_t b, at::Gen
       for (int64_t r : std::vector<int64_t>(short_rows.data_ptr<int64_t>(),
                                             short_rows.data_ptr<int64_t>() + short_rows.numel())) {
         torch::Tensor taken = stream[r].masked_select(first[r]);
-        torch::Tensor rest = p.clone().index_fill_(0, taken, 0.0);
-        const int64_t missing = size[r].item<int64_t>() - taken.numel();
-        torch::Tensor more = at::multinomial(rest, missing, /*replacement=*/false, gen);
-        torch::Tensor row = torch::cat({taken, more});
+        torch::Tensor row = finish_row(p, taken, size[r].item<int64_t>(), gen);
         torch::Tensor pad = row.new_full({stream.size(1) - row.numel()}, row[0].item<int64_t>());
         stream[r] = torch::cat({row, pad});
         first[r] = torch::cat(

@@ -39,7 +39,13 @@ double normalised_entropy(const torch::Tensor& p);
 // and extended only when a row holds fewer than b distinct values: O(N log N + M log b) for
 // M ≈ 1.25 N draws, never O(batches x N). Rows still short after 16 extensions (extreme
 // pressure) finish with an exact draw from the mass not yet taken.
+// The draws are at::rand's (so the same generator gives the same plan on any build); the search
+// and the deduplication run as one C++ loop per row on CPU. draw_independent_batches_reference is
+// the same scheme in tensor operations (searchsorted, a stable row sort): it gives the same plan,
+// index for index (tests/core/test_selection.cpp).
 EpochPlan draw_independent_batches(const torch::Tensor& p, int64_t batch_size,
                                    at::Generator& generator);
+EpochPlan draw_independent_batches_reference(const torch::Tensor& p, int64_t batch_size,
+                                             at::Generator& generator);
 
 }  // namespace d2ace

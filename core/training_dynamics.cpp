@@ -1,8 +1,11 @@
 #include "core/training_dynamics.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <cmath>
+
+#include "core/cpu_kernels.h"
 
 namespace d2ace {
 
@@ -36,8 +39,118 @@ void put_rows(torch::Tensor& dst, const torch::Tensor& idx, const torch::Tensor&
   dst.index_put_({idx}, rows);
 }
 
+namespace {
+
+// The fused update's layout: raw pointers into the state, and the options it needs.
+struct DynamicsView {
+  int64_t q, T, W;  // labels, window length, row width of the [N, W] state
+  int64_t change, flip, loss;  // block offsets in a state row (-1: not kept)
+  bool bits;
+  float bit_threshold, keep, rate;  // flip EMA: f <- keep f + rate change
+  int64_t* visits;
+  float* window;         // [N, T, q] probabilities (bits: null)
+  uint8_t* bit_window;   // [N, T, q] bits (probabilities: null)
+  float* window_sum;     // [N, q] bit windows
+  float* rows;           // [N, W]
+};
+
+// Instances batch[begin, end) (distinct), their predictions p and losses l ([b, q] rows).
+D2ACE_KERNEL void update_rows(const DynamicsView& v, const int64_t* batch, const float* p,
+                              const float* l, int64_t begin, int64_t end) {
+  const int64_t q = v.q, T = v.T;
+  const size_t window_bytes = static_cast<size_t>(T * q) * (v.bits ? 1 : sizeof(float));
+  for (int64_t k = begin; k < end; ++k) {  // every row's state first, all misses at once
+    const int64_t i = batch[k];
+    prefetch_lines(v.visits + i, sizeof(int64_t));
+    if (v.rows) prefetch_lines(v.rows + i * v.W, static_cast<size_t>(v.W) * sizeof(float));
+    if (v.window) prefetch_lines(v.window + i * T * q, window_bytes);
+    if (v.bit_window) prefetch_lines(v.bit_window + i * T * q, window_bytes);
+    if (v.window_sum) prefetch_lines(v.window_sum + i * q, static_cast<size_t>(q) * sizeof(float));
+  }
+  for (int64_t k = begin; k < end; ++k) {
+    const int64_t i = batch[k], seen = v.visits[i];
+    const float* pk = p ? p + k * q : nullptr;
+    float* row = v.rows ? v.rows + i * v.W : nullptr;
+    if (T > 0 && v.bits) {
+      uint8_t* entry = v.bit_window + (i * T + seen % T) * q;
+      float* sum = v.window_sum + i * q;
+      for (int64_t j = 0; j < q; ++j) {
+        const uint8_t bit = pk[j] >= v.bit_threshold ? 1 : 0;
+        sum[j] = (sum[j] + static_cast<float>(bit)) - static_cast<float>(entry[j]);
+        entry[j] = bit;
+      }
+    } else if (T > 0) {
+      const float* newest = v.window + (i * T + (seen + T - 1) % T) * q;
+      float* oldest = v.window + (i * T + seen % T) * q;
+      const float* second = v.window + (i * T + (seen + 1) % T) * q;
+      const float visited = seen >= 1 ? 1.0f : 0.0f, full = seen >= T ? 1.0f : 0.0f;
+      float* sum = row + v.change * q;
+      float* flip = v.flip >= 0 ? row + v.flip * q : nullptr;
+      for (int64_t j = 0; j < q; ++j) {
+        const float change = std::fabs(pk[j] - newest[j]) * visited;
+        float s = sum[j] + change;
+        s = T >= 2 ? s - std::fabs(second[j] - oldest[j]) * full : 0.0f;
+        sum[j] = s;
+        if (flip) flip[j] = std::fma(change, v.rate, flip[j] * v.keep);
+      }
+      for (int64_t j = 0; j < q; ++j) oldest[j] = pk[j];  // the oldest slot takes the newest
+    }
+    if (v.loss >= 0)
+      for (int64_t j = 0; j < q; ++j) row[v.loss * q + j] = l[k * q + j];
+    v.visits[i] = seen + 1;
+  }
+}
+
+}  // namespace
+
 void TrainingDynamics::update(const torch::Tensor& idx, const torch::Tensor& probabilities,
                               const torch::Tensor& losses) {
+  auto fusable = [](const torch::Tensor& t) {
+    return !t.defined() || (t.device().is_cpu() && t.scalar_type() == torch::kFloat);
+  };
+  if (visits_.device().is_cpu() && idx.scalar_type() == torch::kLong && fusable(probabilities) &&
+      fusable(losses))
+    update_fused(idx, probabilities, losses);
+  else
+    update_reference(idx, probabilities, losses);
+}
+
+void TrainingDynamics::update_fused(const torch::Tensor& idx_in, const torch::Tensor& p_in,
+                                    const torch::Tensor& l_in) {
+  const torch::Tensor idx = idx_in.contiguous();
+  const bool window = options_.window > 0, bits = options_.store_bits;
+  TORCH_CHECK(!window || p_in.defined(), "the window needs probabilities");
+  TORCH_CHECK(loss_ < 0 || l_in.defined(), "loss tracking needs losses");
+  const torch::Tensor p = window ? p_in.contiguous() : torch::Tensor();
+  const torch::Tensor l = loss_ >= 0 ? l_in.contiguous() : torch::Tensor();
+  const double a = options_.flip_alpha;
+  DynamicsView v{q_,
+                 options_.window,
+                 rows_.defined() ? rows_.size(1) : 0,
+                 change_,
+                 flip_,
+                 loss_,
+                 bits,
+                 static_cast<float>(options_.bit_threshold),
+                 static_cast<float>(1.0 - a),
+                 static_cast<float>(a),
+                 visits_.data_ptr<int64_t>(),
+                 window && !bits ? window_.data_ptr<float>() : nullptr,
+                 window && bits ? window_.data_ptr<uint8_t>() : nullptr,
+                 window_sum_.defined() ? window_sum_.data_ptr<float>() : nullptr,
+                 rows_.defined() ? rows_.data_ptr<float>() : nullptr};
+  const int64_t* batch = idx.data_ptr<int64_t>();
+  const float* pp = p.defined() ? p.data_ptr<float>() : nullptr;
+  const float* lp = l.defined() ? l.data_ptr<float>() : nullptr;
+  // Rows are independent (distinct indices); a grain of ~32k entries keeps small batches serial.
+  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, q_ * (1 + v.T)));
+  at::parallel_for(0, idx.size(0), grain,
+                   [&](int64_t begin, int64_t end) { update_rows(v, batch, pp, lp, begin, end); });
+}
+
+void TrainingDynamics::update_reference(const torch::Tensor& idx,
+                                        const torch::Tensor& probabilities,
+                                        const torch::Tensor& losses) {
   const int64_t T = options_.window, q = q_, b = idx.size(0);
   auto as_float = [](const torch::Tensor& t) {
     return t.scalar_type() == torch::kFloat ? t : t.to(torch::kFloat);

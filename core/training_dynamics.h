@@ -50,8 +50,13 @@ class TrainingDynamics {
 
   // indices [b] int64 (distinct); probabilities, losses [b, q] (either may be undefined when
   // nothing here uses it: probabilities without a window, losses without loss tracking).
+  // On CPU with float inputs a fused kernel (one pass per instance, no temporary tensors); else,
+  // and as its reference, update_reference: the same arithmetic as tensor operations. Both give
+  // the same state bit for bit (tests/core/test_selection.cpp).
   void update(const torch::Tensor& indices, const torch::Tensor& probabilities,
               const torch::Tensor& losses);
+  void update_reference(const torch::Tensor& indices, const torch::Tensor& probabilities,
+                        const torch::Tensor& losses);
 
   const torch::Tensor& visits() const { return visits_; }  // [N] int64
   torch::Tensor last_loss() const;  // [N, q] float, a strided view of the state
@@ -70,6 +75,8 @@ class TrainingDynamics {
 
  private:
   torch::Tensor block(int64_t offset) const { return rows_.narrow(1, offset * q_, q_); }
+  void update_fused(const torch::Tensor& indices, const torch::Tensor& probabilities,
+                    const torch::Tensor& losses);
 
   DynamicsOptions options_;
   int64_t q_ = 0;

@@ -57,7 +57,8 @@ int matrix(const std::vector<std::string>& args) {
   po::options_description opts("matrix options");
   opts.add_options()("help,h", "show this help")(
       "out", po::value<std::string>(&o.out), "output directory (cells/, logs/, the cell listing)")(
-      "jobs", po::value<int>(&o.jobs)->default_value(1), "cells run at once")(
+      "jobs", po::value<int>(&o.jobs)->default_value(0),
+      "cells run at once (0: one per core; with --threads T, cores / T)")(
       "threads", po::value<int>(&o.threads)->default_value(0),
       "BLAS threads per cell (0: cores / jobs)")("shard", po::value<std::string>(&shard),
                                                  "run only shard i/n of the cells (0 <= i < n)")(
@@ -70,7 +71,7 @@ int matrix(const std::vector<std::string>& args) {
       parse_command(args, opts, "usage: d2ace-bench matrix CONFIG --out DIR [options]", 1, 1);
   if (cmd.exit_code) return *cmd.exit_code;
   if (o.out.empty()) throw InputError("matrix: --out DIR is required");
-  if (o.jobs < 1) throw InputError("--jobs must be at least 1");
+  if (o.jobs < 0) throw InputError("--jobs must be >= 0");
   if (o.threads < 0) throw InputError("--threads must be non-negative");
   MatrixConfig config = load_matrix_config(cmd.positional[0]);
   Registries reg;

@@ -138,6 +138,25 @@ TEST_CASE("baselines: active-bias's confidence-corrected std", "[baselines]") {
   CHECK(sd[1][0].item<float>() == Approx(0).margin(1e-6));
 }
 
+TEST_CASE("baselines: active-bias's fused Welford step equals its tensor-operation reference",
+          "[baselines]") {
+  c10::InferenceMode mode;
+  const int64_t n = 40, q = 5;
+  ActiveBiasSelector fused({0.02, 10}), reference({0.02, 10});
+  TrainingPool pool = pool_of(n, q, 8);
+  fused.attach(pool);
+  reference.attach(pool);
+  torch::manual_seed(3);
+  for (int step = 0; step < 50; ++step) {
+    torch::Tensor idx = torch::randperm(n).slice(0, 0, 1 + step % 13);
+    torch::Tensor p = torch::rand({idx.size(0), q});
+    fused.observe(idx, p, {});
+    reference.observe_reference(idx, p);
+  }
+  CHECK(fused.corrected_std().equal(reference.corrected_std()));  // bit for bit
+  CHECK(fused.corrected_std().gt(0).any().item<bool>());
+}
+
 TEST_CASE("baselines: recency-bias's windowed label entropy", "[baselines]") {
   c10::InferenceMode mode;
   RecencyBiasSelector s({4, 100, 10});

@@ -85,6 +85,39 @@ TEST_CASE("cli: a run writes a valid report that summary reads", "[cli][slow]") 
   CHECK(run_cli("summary " + write_temp("x.json", "{oops")).exit_code == 2);
 }
 
+TEST_CASE("cli: folds in parallel processes give the serial run's cells", "[cli][slow]") {
+  // Three folds, two processes at once, one BLAS thread each, against one process: every cell
+  // equal but for its timings and provenance (times, the thread-count fields stay equal).
+  const std::string args =
+      " --dataset synthetic:n=300,d=10,q=4 --folds 3 --epochs 3 --selector d2ace --quiet "
+      "--selector-param warmup=1 --threads 1";
+  const std::string serial = temp_path("serial.json"), parallel = temp_path("parallel.json");
+  auto a = run_cli("run" + args + " --jobs 1 --out " + serial);
+  auto b = run_cli("run" + args + " --jobs 2 --out " + parallel);
+  INFO(a.err << b.err);
+  REQUIRE(a.exit_code == 0);
+  REQUIRE(b.exit_code == 0);
+  std::ifstream sa(serial), sb(parallel);
+  auto da = nlohmann::json::parse(sa), db = nlohmann::json::parse(sb);
+  CHECK(da["provenance"]["jobs"] == 1);
+  CHECK(db["provenance"]["jobs"] == 2);
+  REQUIRE(db["cells"].size() == 3);
+  for (size_t k = 0; k < 3; ++k) {
+    const auto &x = da["cells"][k], &y = db["cells"][k];
+    CHECK(x["id"] == y["id"]);
+    CHECK(x["identity"] == y["identity"]);
+    CHECK(x["metrics"] == y["metrics"]);  // bit for bit: the JSON numbers round-trip doubles
+    CHECK(x["best_epoch"] == y["best_epoch"]);
+    for (const char* curve : {"train_loss", "val_loss", "val_macro_auc", "distinct_instances"})
+      CHECK(x["curves"][curve] == y["curves"][curve]);
+    CHECK(y["provenance"]["threads"] == 1);
+  }
+  // Nothing of the fold processes is left beside the report.
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(parallel).parent_path()))
+    CHECK(entry.path().string().find("parallel.json.fold") == std::string::npos);
+}
+
 TEST_CASE("cli: list and inspect", "[cli][slow]") {
   auto sel = run_cli("list selectors");
   CHECK(sel.exit_code == 0);
