@@ -225,9 +225,9 @@ std::vector<Json> run_fold_processes(const Experiment& experiment, const Experim
       const int64_t fold = folds[next];
       std::vector<std::string> args{p.executable, "run"};
       args.insert(args.end(), p.run_args.begin(), p.run_args.end());
-      for (const std::string& a : {std::string("--fold-process"), std::to_string(fold),
-                                   std::string("--fold-report"), path(fold, "json"),
-                                   std::string("--fold-threads"), std::to_string(p.threads)})
+      for (const std::string& a :
+           {std::string("--fold-process"), std::to_string(fold), std::string("--fold-report"),
+            path(fold, "json"), std::string("--fold-threads"), std::to_string(p.threads)})
         args.push_back(a);
       running[spawn(args, path(fold, "log"))] = next++;
     }
@@ -247,9 +247,9 @@ std::vector<Json> run_fold_processes(const Experiment& experiment, const Experim
     } else {
       Json id{{"dataset", {{"name", experiment.data().name}}}, {"fold", fold}};
       cells[k] = failed_cell_report(id, provenance_json(config.device), "error",
-                                    "fold " + std::to_string(fold) + "'s process exited with code " +
-                                        std::to_string(exit_code) + " (" + last_line_of(log) +
-                                        "; log: " + log + ")");
+                                    "fold " + std::to_string(fold) +
+                                        "'s process exited with code " + std::to_string(exit_code) +
+                                        " (" + last_line_of(log) + "; log: " + log + ")");
     }
     if (progress) progress({++finished, experiment.cells(), nullptr, config.trainer.epochs});
   }
@@ -266,7 +266,8 @@ RunDocument run_experiment(const ExperimentConfig& config, const std::vector<std
   for (const auto& n : experiment.data().notices)
     std::cerr << "notice: " << experiment.data().name << ": " << n << "\n";
   const bool parallel = processes && processes->jobs > 1 && experiment.cells() > 1;
-  RunDocument doc{command, {},
+  RunDocument doc{command,
+                  {},
                   parallel ? run_fold_processes(experiment, config, *processes, progress)
                            : experiment.run(progress),
                   nullptr};

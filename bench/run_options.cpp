@@ -143,8 +143,8 @@ void add_run_options(po::options_description& opts, RunOptions& r, RawRunOptions
 // The options of the process that runs one fold of a parallel run (not in --help).
 void add_fold_process_options(po::options_description& opts, RunOptions& r) {
   opts.add_options()("fold-process", po::value<int64_t>(&r.fold_process), "")(
-      "fold-report", po::value<std::string>(&r.fold_report), "")(
-      "fold-threads", po::value<int>(&r.threads), "");
+      "fold-report", po::value<std::string>(&r.fold_report), "")("fold-threads",
+                                                                 po::value<int>(&r.threads), "");
 }
 
 }  // namespace

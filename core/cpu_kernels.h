@@ -15,6 +15,8 @@
 #else
 #define D2ACE_KERNEL
 #endif
+// A kernel's inner loop, inlined into each clone of the kernel that calls it.
+#define D2ACE_INLINE __attribute__((always_inline)) inline
 
 #include <cstddef>
 #include <cstdint>
@@ -32,4 +34,3 @@ inline void prefetch_lines(const void* p, size_t bytes, size_t max_lines = 16) {
 }
 
 }  // namespace d2ace
-

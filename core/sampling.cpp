@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <vector>
 
 namespace d2ace {
@@ -32,7 +33,8 @@ torch::Tensor sanitize_scores(const torch::Tensor& scores) {
   return torch::where(s == INFINITY, hi, s);
 }
 
-torch::Tensor rank_exponential_distribution(const torch::Tensor& scores, double pressure) {
+torch::Tensor rank_exponential_distribution_reference(const torch::Tensor& scores,
+                                                      double pressure) {
   torch::Tensor s = sanitize_scores(scores);
   // Stable descending sort: equal scores keep index order. rank 1 = highest score.
   torch::Tensor order = std::get<1>(s.sort(/*stable=*/true, /*dim=*/0, /*descending=*/true));
@@ -41,7 +43,8 @@ torch::Tensor rank_exponential_distribution(const torch::Tensor& scores, double 
   return exponential_of_index(rank, pressure);
 }
 
-torch::Tensor quantised_exponential_distribution(const torch::Tensor& scores, double pressure) {
+torch::Tensor quantised_exponential_distribution_reference(const torch::Tensor& scores,
+                                                           double pressure) {
   torch::Tensor s = sanitize_scores(scores);
   const int64_t n = s.size(0);
   const double lo = s.min().item<double>(), hi = s.max().item<double>();
@@ -50,7 +53,7 @@ torch::Tensor quantised_exponential_distribution(const torch::Tensor& scores, do
   return exponential_of_index(k, pressure);
 }
 
-torch::Tensor proportional_distribution(const torch::Tensor& weights) {
+torch::Tensor proportional_distribution_reference(const torch::Tensor& weights) {
   torch::Tensor w = sanitize_scores(weights).clamp_min(0);
   double total = w.sum().item<double>();
   if (!(total > 0) || !std::isfinite(total)) return uniform_distribution(w.size(0));
@@ -59,11 +62,107 @@ torch::Tensor proportional_distribution(const torch::Tensor& weights) {
   return (w / total + 1e-12 / n) / (1.0 + 1e-12);
 }
 
+namespace {
+
+bool on_cpu(const torch::Tensor& t) {
+  return t.device().is_cpu() &&
+         (t.scalar_type() == torch::kFloat || t.scalar_type() == torch::kDouble);
+}
+
+// The scores as doubles with sanitize_scores' rules: NaN and -inf become the lowest finite score,
+// +inf the highest; all zeros when none is finite.
+std::vector<double> sanitized(const torch::Tensor& scores) {
+  const torch::Tensor t = scores.detach().contiguous();
+  const int64_t n = t.numel();
+  std::vector<double> s(n);
+  if (t.scalar_type() == torch::kFloat)
+    std::copy(t.data_ptr<float>(), t.data_ptr<float>() + n, s.begin());
+  else
+    std::copy(t.data_ptr<double>(), t.data_ptr<double>() + n, s.begin());
+  double lo = INFINITY, hi = -INFINITY;
+  for (double x : s)
+    if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+  if (!(lo <= hi)) return std::vector<double>(n, 0.0);
+  for (double& x : s)
+    if (!std::isfinite(x)) x = x == INFINITY ? hi : lo;
+  return s;
+}
+
+// p_i ∝ exp(-ln(pressure) k_i / N) for integer k_i, normalised from the largest term.
+torch::Tensor exponential_of_index_cpu(const std::vector<double>& k, double pressure) {
+  TORCH_CHECK(pressure >= 1.0 && std::isfinite(pressure),
+              "selection pressure must be finite and >= 1");
+  const int64_t n = static_cast<int64_t>(k.size());
+  const double c = -(std::log(pressure) / static_cast<double>(n));
+  torch::Tensor out = torch::empty({n}, torch::kDouble);
+  double* p = out.data_ptr<double>();
+  double top = -INFINITY;
+  for (int64_t i = 0; i < n; ++i) top = std::max(top, p[i] = c * k[i]);
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += p[i] = std::exp(p[i] - top);
+  for (int64_t i = 0; i < n; ++i) p[i] /= sum;
+  return out;
+}
+
+}  // namespace
+
+torch::Tensor rank_exponential_distribution(const torch::Tensor& scores, double pressure) {
+  if (!on_cpu(scores)) return rank_exponential_distribution_reference(scores, pressure);
+  const std::vector<double> s = sanitized(scores);
+  std::vector<int64_t> order(s.size());
+  std::iota(order.begin(), order.end(), 0);
+  // Descending and stable: equal scores keep index order. rank 1 = highest score.
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return s[a] > s[b]; });
+  std::vector<double> rank(s.size());
+  for (size_t r = 0; r < order.size(); ++r) rank[order[r]] = static_cast<double>(r + 1);
+  return exponential_of_index_cpu(rank, pressure);
+}
+
+torch::Tensor quantised_exponential_distribution(const torch::Tensor& scores, double pressure) {
+  if (!on_cpu(scores)) return quantised_exponential_distribution_reference(scores, pressure);
+  std::vector<double> s = sanitized(scores);
+  const int64_t n = static_cast<int64_t>(s.size());
+  const double nd = static_cast<double>(n);
+  const auto [lo_it, hi_it] = std::minmax_element(s.begin(), s.end());
+  const double lo = *lo_it, hi = *hi_it;
+  for (double& x : s) {
+    const double normalised = hi > lo ? (x - lo) / (hi - lo) : 0.0;
+    x = std::clamp(std::ceil((1.0 - normalised) * nd), 1.0, nd);
+  }
+  return exponential_of_index_cpu(s, pressure);
+}
+
+torch::Tensor proportional_distribution(const torch::Tensor& weights) {
+  if (!on_cpu(weights)) return proportional_distribution_reference(weights);
+  std::vector<double> w = sanitized(weights);
+  double total = 0;
+  for (double& x : w) total += x = std::max(x, 0.0);
+  const int64_t n = static_cast<int64_t>(w.size());
+  if (!(total > 0) || !std::isfinite(total)) return uniform_distribution(n);
+  torch::Tensor out = torch::empty({n}, torch::kDouble);
+  double* p = out.data_ptr<double>();
+  const double floor = 1e-12 / static_cast<double>(n);
+  for (int64_t i = 0; i < n; ++i) p[i] = (w[i] / total + floor) / (1.0 + 1e-12);
+  return out;
+}
+
+double normalised_entropy(const torch::Tensor& p_in) {
+  if (!on_cpu(p_in)) return normalised_entropy_reference(p_in);
+  const int64_t n = p_in.numel();
+  if (n <= 1) return 1.0;
+  const torch::Tensor p = p_in.to(torch::kDouble).contiguous();
+  const double* x = p.data_ptr<double>();
+  double h = 0;
+  for (int64_t i = 0; i < n; ++i)
+    if (x[i] > 0) h -= x[i] * std::log(x[i]);
+  return h / std::log(static_cast<double>(n));
+}
+
 torch::Tensor uniform_distribution(int64_t n) {
   return torch::full({n}, 1.0 / static_cast<double>(n), torch::kDouble);
 }
 
-double normalised_entropy(const torch::Tensor& p) {
+double normalised_entropy_reference(const torch::Tensor& p) {
   const int64_t n = p.numel();
   if (n <= 1) return 1.0;
   torch::Tensor q = p.to(torch::kDouble);

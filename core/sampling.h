@@ -23,13 +23,22 @@ namespace d2ace {
 
 torch::Tensor sanitize_scores(const torch::Tensor& scores);  // double [N], all finite
 
+// Scores to a distribution: on CPU one C++ pass over the scores (the rank form adds a stable
+// sort), without the ~30 small tensor operations of the *_reference forms, which stay for other
+// devices. Both agree to within double rounding (exp and sums taken in another order:
+// tests/core/test_selection.cpp checks 1e-12 relative).
 torch::Tensor rank_exponential_distribution(const torch::Tensor& scores, double pressure);
 torch::Tensor quantised_exponential_distribution(const torch::Tensor& scores, double pressure);
 torch::Tensor proportional_distribution(const torch::Tensor& weights);  // weights >= 0
 torch::Tensor uniform_distribution(int64_t n);
+torch::Tensor rank_exponential_distribution_reference(const torch::Tensor& scores, double pressure);
+torch::Tensor quantised_exponential_distribution_reference(const torch::Tensor& scores,
+                                                           double pressure);
+torch::Tensor proportional_distribution_reference(const torch::Tensor& weights);
 
 // Shannon entropy of p divided by ln N: 1 for uniform, toward 0 as p concentrates.
 double normalised_entropy(const torch::Tensor& p);
+double normalised_entropy_reference(const torch::Tensor& p);
 
 // ceil(N / batch_size) independent batches (the last one N - (nb - 1) b long), each drawn from p
 // without replacement inside the batch -- so with replacement across batches (the KAIST and D2ACE

@@ -43,16 +43,44 @@ namespace {
 
 // The fused update's layout: raw pointers into the state, and the options it needs.
 struct DynamicsView {
-  int64_t q, T, W;  // labels, window length, row width of the [N, W] state
+  int64_t q, T, W;             // labels, window length, row width of the [N, W] state
   int64_t change, flip, loss;  // block offsets in a state row (-1: not kept)
   bool bits;
   float bit_threshold, keep, rate;  // flip EMA: f <- keep f + rate change
   int64_t* visits;
-  float* window;         // [N, T, q] probabilities (bits: null)
-  uint8_t* bit_window;   // [N, T, q] bits (probabilities: null)
-  float* window_sum;     // [N, q] bit windows
-  float* rows;           // [N, W]
+  float* window;        // [N, T, q] probabilities (bits: null)
+  uint8_t* bit_window;  // [N, T, q] bits (probabilities: null)
+  float* window_sum;    // [N, q] bit windows
+  float* rows;          // [N, W]
 };
+
+// One instance's window step over its q labels. The pointers never overlap where written
+// (`restrict`: what lets the compiler vectorise); the three window slots may coincide (T <= 2),
+// read only. `flip` may be null.
+D2ACE_INLINE void window_step(const float* __restrict p, const float* __restrict newest,
+                              const float* __restrict oldest, const float* __restrict second,
+                              float* __restrict sum, float* __restrict flip, int64_t q, int64_t T,
+                              float visited, float full, float rate, float keep) {
+  if (T >= 2) {
+    for (int64_t j = 0; j < q; ++j)
+      sum[j] = (sum[j] + std::fabs(p[j] - newest[j]) * visited) -
+               std::fabs(second[j] - oldest[j]) * full;
+  } else {
+    for (int64_t j = 0; j < q; ++j) sum[j] = 0.0f;  // a one-entry window holds no pair
+  }
+  if (flip)
+    for (int64_t j = 0; j < q; ++j)
+      flip[j] = std::fma(std::fabs(p[j] - newest[j]) * visited, rate, flip[j] * keep);
+}
+
+D2ACE_INLINE void bit_step(const float* __restrict p, uint8_t* __restrict entry,
+                           float* __restrict sum, int64_t q, float threshold) {
+  for (int64_t j = 0; j < q; ++j) {
+    const uint8_t bit = p[j] >= threshold ? 1 : 0;
+    sum[j] = (sum[j] + static_cast<float>(bit)) - static_cast<float>(entry[j]);
+    entry[j] = bit;
+  }
+}
 
 // Instances batch[begin, end) (distinct), their predictions p and losses l ([b, q] rows).
 D2ACE_KERNEL void update_rows(const DynamicsView& v, const int64_t* batch, const float* p,
@@ -72,31 +100,16 @@ D2ACE_KERNEL void update_rows(const DynamicsView& v, const int64_t* batch, const
     const float* pk = p ? p + k * q : nullptr;
     float* row = v.rows ? v.rows + i * v.W : nullptr;
     if (T > 0 && v.bits) {
-      uint8_t* entry = v.bit_window + (i * T + seen % T) * q;
-      float* sum = v.window_sum + i * q;
-      for (int64_t j = 0; j < q; ++j) {
-        const uint8_t bit = pk[j] >= v.bit_threshold ? 1 : 0;
-        sum[j] = (sum[j] + static_cast<float>(bit)) - static_cast<float>(entry[j]);
-        entry[j] = bit;
-      }
+      bit_step(pk, v.bit_window + (i * T + seen % T) * q, v.window_sum + i * q, q, v.bit_threshold);
     } else if (T > 0) {
-      const float* newest = v.window + (i * T + (seen + T - 1) % T) * q;
       float* oldest = v.window + (i * T + seen % T) * q;
-      const float* second = v.window + (i * T + (seen + 1) % T) * q;
-      const float visited = seen >= 1 ? 1.0f : 0.0f, full = seen >= T ? 1.0f : 0.0f;
-      float* sum = row + v.change * q;
-      float* flip = v.flip >= 0 ? row + v.flip * q : nullptr;
-      for (int64_t j = 0; j < q; ++j) {
-        const float change = std::fabs(pk[j] - newest[j]) * visited;
-        float s = sum[j] + change;
-        s = T >= 2 ? s - std::fabs(second[j] - oldest[j]) * full : 0.0f;
-        sum[j] = s;
-        if (flip) flip[j] = std::fma(change, v.rate, flip[j] * v.keep);
-      }
-      for (int64_t j = 0; j < q; ++j) oldest[j] = pk[j];  // the oldest slot takes the newest
+      window_step(pk, v.window + (i * T + (seen + T - 1) % T) * q, oldest,
+                  v.window + (i * T + (seen + 1) % T) * q, row + v.change * q,
+                  v.flip >= 0 ? row + v.flip * q : nullptr, q, T, seen >= 1 ? 1.0f : 0.0f,
+                  seen >= T ? 1.0f : 0.0f, v.rate, v.keep);
+      std::copy(pk, pk + q, oldest);  // the oldest slot takes the newest entry
     }
-    if (v.loss >= 0)
-      for (int64_t j = 0; j < q; ++j) row[v.loss * q + j] = l[k * q + j];
+    if (v.loss >= 0) std::copy(l + k * q, l + (k + 1) * q, row + v.loss * q);
     v.visits[i] = seen + 1;
   }
 }
@@ -237,7 +250,73 @@ torch::Tensor binary_entropy_bits(const torch::Tensor& p) {
   return h.addcmul_(q, q.clamp_min(kTiny).log_()).mul_(-1.0 / std::log(2.0));
 }
 
+namespace {
+
+// The two passes of the fused uncertainty around one vectorised log (ATen's): first logs[0] =
+// max(p, tiny), logs[1] = max(1 - p, tiny) for each row's newest prediction p; then, after
+// logs.log_(), u = λ fluctuation + (1 - λ) H2(p) with H2 = -(p ln p' + (1 - p) ln (1 - p)') / ln 2
+// in the reference's order of operations.
+constexpr float kEntropyTiny = 1e-30f;  // binary_entropy_bits' floor
+
+D2ACE_KERNEL void entropy_arguments(const float* window, const int64_t* visits, int64_t T,
+                                    int64_t q, int64_t n, float* logs, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float* __restrict p = window + (i * T + (visits[i] + T - 1) % T) * q;
+    float* __restrict a = logs + i * q;
+    float* __restrict b = logs + (n + i) * q;
+    for (int64_t j = 0; j < q; ++j) {
+      a[j] = std::max(p[j], kEntropyTiny);
+      b[j] = std::max(1.0f - p[j], kEntropyTiny);
+    }
+  }
+}
+
+D2ACE_KERNEL void uncertainty_rows(const float* window, const float* change, int64_t stride,
+                                   const int64_t* visits, int64_t T, int64_t q, int64_t n,
+                                   const float* logs, float lambda, float* out, int64_t begin,
+                                   int64_t end) {
+  const float to_bits = static_cast<float>(-1.0 / std::log(2.0)), keep = 1.0f - lambda;
+  for (int64_t i = begin; i < end; ++i) {
+    const int64_t seen = visits[i];
+    const float* __restrict p = window + (i * T + (seen + T - 1) % T) * q;
+    const float* __restrict sum = change + i * stride;
+    const float* __restrict log_p = logs + i * q;
+    const float* __restrict log_r = logs + (n + i) * q;
+    const float pairs = static_cast<float>(std::max<int64_t>(std::min(seen, T) - 1, 1));
+    float* __restrict u = out + i * q;
+    for (int64_t j = 0; j < q; ++j) {
+      const float h = (log_p[j] * p[j] + (1.0f - p[j]) * log_r[j]) * to_bits;
+      u[j] = std::fma(std::max(sum[j], 0.0f) / pairs, lambda, h * keep);
+    }
+  }
+}
+
+}  // namespace
+
 torch::Tensor windowed_uncertainty(const TrainingDynamics& dynamics, double lambda) {
+  const torch::Tensor& window = dynamics.window();
+  if (!window.device().is_cpu() || window.scalar_type() != torch::kFloat)
+    return windowed_uncertainty_reference(dynamics, lambda);
+  const torch::Tensor change = dynamics.change_sum();  // a strided view of the state rows
+  const int64_t n = window.size(0), T = window.size(1), q = window.size(2);
+  const float* w = window.data_ptr<float>();
+  const int64_t* visits = dynamics.visits().data_ptr<int64_t>();
+  const int64_t grain = std::max<int64_t>(1, 16384 / q);
+  torch::Tensor logs = torch::empty({2, n, q}, window.options());
+  at::parallel_for(0, n, grain, [&](int64_t begin, int64_t end) {
+    entropy_arguments(w, visits, T, q, n, logs.data_ptr<float>(), begin, end);
+  });
+  logs.log_();
+  torch::Tensor out = torch::empty({n, q}, window.options());
+  at::parallel_for(0, n, grain, [&](int64_t begin, int64_t end) {
+    uncertainty_rows(w, change.data_ptr<float>(), change.stride(0), visits, T, q, n,
+                     logs.data_ptr<float>(), static_cast<float>(lambda), out.data_ptr<float>(),
+                     begin, end);
+  });
+  return out;
+}
+
+torch::Tensor windowed_uncertainty_reference(const TrainingDynamics& dynamics, double lambda) {
   return binary_entropy_bits(dynamics.latest())
       .mul_(1.0 - lambda)
       .add_(dynamics.fluctuation(), lambda);

@@ -63,6 +63,9 @@ class TrainingDynamics {
   torch::Tensor flip_ema() const;   // [N, q] float, a strided view of the state
   const torch::Tensor& window() const { return window_; }  // [N, T, q] ring buffer
   const DynamicsOptions& options() const { return options_; }
+  // The [N, q] running sum of |change| over the window (probability windows): fluctuation()'s
+  // numerator, for kernels that read the state directly.
+  torch::Tensor change_sum() const { return block(change_); }
 
   torch::Tensor filled() const;  // [N] entries in the window: min(visits, T)
   torch::Tensor latest() const;  // [N, q] float, the newest entry (0 if never visited)
@@ -99,6 +102,9 @@ torch::Tensor binary_entropy_bits(const torch::Tensor& p);
 // The windowed per-entry uncertainty of Zhou et al. (AAAI 2025), reused unchanged by D2ACE
 // (method.md §3.1): u = λ fluctuation + (1 - λ) H2(latest prediction), in [0, 1]; λ = 1/2 in
 // both. Needs a probability window.
+// On CPU two passes over the state around one vectorised log; windowed_uncertainty_reference, the
+// tensor operations, agrees within float rounding (tests/core/test_selection.cpp says why).
 torch::Tensor windowed_uncertainty(const TrainingDynamics& dynamics, double lambda = 0.5);
+torch::Tensor windowed_uncertainty_reference(const TrainingDynamics& dynamics, double lambda = 0.5);
 
 }  // namespace d2ace

@@ -1,9 +1,50 @@
 #include "d2ace/dual_dynamics.h"
 
+#include <ATen/Parallel.h>
+
+#include <cmath>
+
+#include "core/cpu_kernels.h"
+
 namespace d2ace {
+
+namespace {
+
+// h = g(l) (1 - f), in place over e = e^{-l} (released: g = 2 - e) or e = e^{-l} - 1
+// (intended: g = -e), rows [begin, end); the exponentials come from one vectorised ATen call, as
+// in the reference.
+D2ACE_KERNEL void hardness_rows(float* e, const float* flip, int64_t flip_stride, int64_t q,
+                                bool released, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    float* __restrict h = e + i * q;
+    const float* __restrict f = flip + i * flip_stride;
+    if (released)
+      for (int64_t j = 0; j < q; ++j) h[j] = (2.0f - h[j]) * (1.0f - f[j]);
+    else
+      for (int64_t j = 0; j < q; ++j) h[j] = -h[j] * (1.0f - f[j]);
+  }
+}
+
+}  // namespace
 
 torch::Tensor noise_resistant_hardness(const torch::Tensor& last_loss,
                                        const torch::Tensor& flip_ema, HardnessForm form) {
+  const bool fusable = last_loss.device().is_cpu() && last_loss.scalar_type() == torch::kFloat &&
+                       flip_ema.scalar_type() == torch::kFloat && flip_ema.stride(1) == 1;
+  if (!fusable) return noise_resistant_hardness_reference(last_loss, flip_ema, form);
+  const bool released = form == HardnessForm::kReleased;
+  torch::Tensor e = released ? last_loss.neg().exp_() : last_loss.neg().expm1_();  // contiguous
+  const int64_t n = e.size(0), q = e.size(1);
+  const float* f = flip_ema.data_ptr<float>();
+  float* x = e.data_ptr<float>();
+  at::parallel_for(0, n, std::max<int64_t>(1, 16384 / q), [&](int64_t begin, int64_t end) {
+    hardness_rows(x, f, flip_ema.stride(0), q, released, begin, end);
+  });
+  return e;
+}
+
+torch::Tensor noise_resistant_hardness_reference(const torch::Tensor& last_loss,
+                                                 const torch::Tensor& flip_ema, HardnessForm form) {
   // In place after the first operation (fewer fresh [N, q] tensors): 2 - e^{-l} or -(e^{-l} - 1).
   torch::Tensor g = form == HardnessForm::kReleased ? last_loss.neg().exp_().neg_().add_(2.0)
                                                     : last_loss.neg().expm1_().neg_();

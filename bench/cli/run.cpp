@@ -18,16 +18,17 @@ int run(const std::vector<std::string>& args, const std::vector<std::string>& ar
     return 0;
   }
   // The folds to run decide the split: a one-fold run keeps every core for itself.
-  const int64_t folds =
-      !r.config.only_folds.empty()              ? static_cast<int64_t>(r.config.only_folds.size())
-      : r.config.split == SplitMode::kOfficial ? 1
-                                                : r.config.folds;
-  const Parallelism split = choose_parallelism(
-      r.jobs, r.threads, folds, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  const int64_t folds = !r.config.only_folds.empty()
+                            ? static_cast<int64_t>(r.config.only_folds.size())
+                        : r.config.split == SplitMode::kOfficial ? 1
+                                                                 : r.config.folds;
+  const Parallelism split =
+      choose_parallelism(r.jobs, r.threads, folds,
+                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   configure_threads(split.threads, r.intra_op_threads);
   FoldProcesses processes{split.jobs, split.threads, self_executable(), args, r.out};
-  const RunDocument doc = run_experiment(
-      r.config, argv, ProgressLine(!r.quiet && isatty(STDERR_FILENO)), &processes);
+  const RunDocument doc =
+      run_experiment(r.config, argv, ProgressLine(!r.quiet && isatty(STDERR_FILENO)), &processes);
   const Json written = doc.to_json();
   write_json_atomically(r.out, written);
 

@@ -113,8 +113,8 @@ TEST_CASE("cli: folds in parallel processes give the serial run's cells", "[cli]
     CHECK(y["provenance"]["threads"] == 1);
   }
   // Nothing of the fold processes is left beside the report.
-  for (const auto& entry : std::filesystem::directory_iterator(
-           std::filesystem::path(parallel).parent_path()))
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(parallel).parent_path()))
     CHECK(entry.path().string().find("parallel.json.fold") == std::string::npos);
 }
 

@@ -4,6 +4,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "core/neighbours.h"
@@ -71,6 +72,36 @@ TEST_CASE("selection: distributions stay valid on degenerate scores", "[selectio
   CHECK(normalised_entropy(quantised_exponential_distribution(dvec({0, 1, 2, 3}), 100)) < 1.0);
 }
 
+TEST_CASE("selection: fused distributions agree with their tensor-operation references",
+          "[selection]") {
+  // Within double rounding: the kernels take exp, log and the sums in another order.
+  torch::manual_seed(9);
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::nan("");
+  std::vector<torch::Tensor> scores = {
+      torch::rand({1000}),                                  // float scores
+      torch::rand({333}, torch::kDouble).mul_(7).round_(),  // many ties
+      torch::tensor({1.0, nan, inf, -inf, 2.0, 2.0, 0.5}),  // sanitised
+      torch::full({5}, nan),                                // nothing finite: uniform
+      torch::full({4}, 3.0),                                // all equal: uniform
+      torch::tensor({0.25f})};                              // a single instance
+  auto agree = [](const torch::Tensor& a, const torch::Tensor& b) {
+    return a.scalar_type() == torch::kDouble && a.sizes() == b.sizes() && a.allclose(b, 1e-12, 0);
+  };
+  for (size_t c = 0; c < scores.size(); ++c) {
+    const torch::Tensor& s = scores[c];
+    INFO("scores " << c);
+    for (double pressure : {1.0, 8.0, 1e4}) {
+      CHECK(agree(quantised_exponential_distribution(s, pressure),
+                  quantised_exponential_distribution_reference(s, pressure)));
+      CHECK(agree(rank_exponential_distribution(s, pressure),
+                  rank_exponential_distribution_reference(s, pressure)));
+    }
+    CHECK(agree(proportional_distribution(s), proportional_distribution_reference(s)));
+    const torch::Tensor p = quantised_exponential_distribution(s, 8.0);
+    CHECK(normalised_entropy(p) == Approx(normalised_entropy_reference(p)).epsilon(1e-12));
+  }
+}
+
 TEST_CASE("selection: pressure schedules at known epochs", "[selection]") {
   auto d = SelectionPressure::decaying(8, 10, 100);
   CHECK(d.at(0) == 8);
@@ -136,7 +167,7 @@ TEST_CASE("selection: the fused batch drawing gives the reference's plan, index 
   const std::vector<Case> cases = {
       {uniform_distribution(1000), 128},
       {quantised_exponential_distribution(torch::rand({777}, torch::kDouble), 8.0), 100},
-      {rank_exponential_distribution(torch::rand({300}, torch::kDouble), 1e4), 64},  // extended
+      {rank_exponential_distribution(torch::rand({300}, torch::kDouble), 1e4), 64},   // extended
       {rank_exponential_distribution(torch::arange(20, torch::kDouble), 1e300), 10},  // finished
       {proportional_distribution(torch::rand({50}, torch::kDouble)), 64},  // one batch, b > N
   };
@@ -214,9 +245,9 @@ TEST_CASE("selection: the fused dynamics update equals its tensor-operation refe
   };
   // (Under ATEN_CPU_CAPABILITY=default ATen rounds a*b + c twice, and the flip EMA differs in the
   // last bit: the kernel follows the vectorised kernels every x86-64 machine here runs.)
-  for (const Case c : {Case{5, false, true, true}, Case{1, false, true, true},
-                       Case{2, false, false, true}, Case{3, false, false, false},
-                       Case{4, true, false, false}, Case{0, false, true, false}}) {
+  for (const Case c :
+       {Case{5, false, true, true}, Case{1, false, true, true}, Case{2, false, false, true},
+        Case{3, false, false, false}, Case{4, true, false, false}, Case{0, false, true, false}}) {
     DynamicsOptions o;
     o.window = c.window;
     o.store_bits = c.bits;
@@ -242,6 +273,29 @@ TEST_CASE("selection: the fused dynamics update equals its tensor-operation refe
     if (c.flips) CHECK(fused.flip_ema().equal(reference.flip_ema()));
     if (c.window > 0 && !c.bits) CHECK(fused.fluctuation().equal(reference.fluctuation()));
     if (c.bits) CHECK(fused.window_sum().equal(reference.window_sum()));
+  }
+}
+
+TEST_CASE("selection: the fused windowed uncertainty agrees with its reference", "[selection]") {
+  // Within float rounding, on entries at 0, 1 and in between, with instances visited 0, 1, 2 and
+  // more than T times. Not bit for bit: ATen's addcmul rounds p ln p + (1 - p) ln(1 - p) twice in
+  // its vector loop and once (an FMA) in its scalar tail, which depends on the tensor's length.
+  DynamicsOptions o;
+  o.window = 4;
+  const int64_t n = 64, q = 9;
+  TrainingDynamics d(n, q, o, torch::kCPU);
+  torch::manual_seed(12);
+  for (int step = 0; step < 30; ++step) {
+    torch::Tensor idx = torch::randperm(n - 8).slice(0, 0, 2 * step % 40 + 1);  // 8 unvisited
+    torch::Tensor p = torch::rand({idx.size(0), q});
+    p.select(1, 0).fill_(static_cast<float>(step % 2));
+    d.update(idx, p, {});
+  }
+  REQUIRE(d.visits().eq(0).any().item<bool>());
+  for (double lambda : {0.5, 0.2}) {
+    torch::Tensor fused = windowed_uncertainty(d, lambda);
+    torch::Tensor reference = windowed_uncertainty_reference(d, lambda);
+    CHECK(fused.allclose(reference, 1e-6, 1e-7));
   }
 }
 

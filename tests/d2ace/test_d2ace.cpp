@@ -193,6 +193,18 @@ TEST_CASE("d2ace: every component on the N = 6, q = 3, k = 2 example", "[d2ace]"
   CHECK(r.H[3][2].item<float>() == Approx(1.0));
 }
 
+TEST_CASE("d2ace: the fused hardness equals its reference", "[d2ace]") {
+  // Bit for bit: the same ATen exponential, then the reference's arithmetic in its order.
+  torch::manual_seed(2);
+  // Strided views, as the dynamics hand them over: blocks of one [N, 3q] state.
+  torch::Tensor state = torch::rand({50, 21});
+  state.narrow(1, 0, 7).mul_(20);  // losses up to 20: e^{-l} underflows toward 0
+  const torch::Tensor loss = state.narrow(1, 0, 7), flip = state.narrow(1, 14, 7);
+  for (HardnessForm form : {HardnessForm::kReleased, HardnessForm::kIntended})
+    CHECK(noise_resistant_hardness(loss, flip, form)
+              .equal(noise_resistant_hardness_reference(loss, flip, form)));
+}
+
 TEST_CASE("d2ace: beta and pressure at known epochs; the mixture flattens as pressure decays",
           "[d2ace]") {
   c10::InferenceMode mode;
