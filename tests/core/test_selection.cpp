@@ -316,6 +316,30 @@ TEST_CASE("selection: binary entropy and windowed uncertainty", "[selection]") {
   CHECK(windowed_uncertainty(d)[0][0].item<float>() == Approx(0.25));  // ½ |1 - .5| + ½ H(1) = .25
 }
 
+namespace {
+
+// The k nearest of every row by brute force: distance, then the instance itself first among its
+// ties (with self), then index; checked against `got`.
+void check_against_brute_force(const torch::Tensor& X, const torch::Tensor& got, bool self) {
+  const int64_t n = X.size(0);
+  for (int64_t i = 0; i < n; ++i) {
+    std::vector<std::pair<float, int64_t>> all;
+    for (int64_t j = 0; j < n; ++j)
+      if (self || j != i) all.push_back({(X[i] - X[j]).pow(2).sum().item<float>(), j});
+    std::stable_sort(all.begin(), all.end(), [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      if (a.second == i || b.second == i) return a.second == i;
+      return a.second < b.second;
+    });
+    for (int64_t c = 0; c < got.size(1); ++c) {
+      INFO("row " << i << " column " << c << " self " << self);
+      CHECK(got[i][c].item<int64_t>() == all[c].second);
+    }
+  }
+}
+
+}  // namespace
+
 TEST_CASE("selection: exact kNN equals brute force, ties by index", "[selection]") {
   torch::manual_seed(5);
   // Small integer features: many exact ties (and duplicate points).
@@ -324,20 +348,25 @@ TEST_CASE("selection: exact kNN equals brute force, ties by index", "[selection]
     const int64_t k = 4;
     torch::Tensor got = nearest_neighbours(X, k, self, /*block_bytes=*/8 * 60 * 7);  // 7-row blocks
     REQUIRE(got.sizes() == torch::IntArrayRef({60, k + (self ? 1 : 0)}));
-    for (int64_t i = 0; i < 60; ++i) {
-      std::vector<std::pair<float, int64_t>> all;
-      for (int64_t j = 0; j < 60; ++j)
-        if (self || j != i) all.push_back({(X[i] - X[j]).pow(2).sum().item<float>(), j});
-      // Self first among its ties, then by distance and index.
-      std::stable_sort(all.begin(), all.end(), [&](const auto& a, const auto& b) {
-        if (a.first != b.first) return a.first < b.first;
-        if (a.second == i || b.second == i) return a.second == i;
-        return a.second < b.second;
-      });
-      for (int64_t c = 0; c < got.size(1); ++c) {
-        INFO("row " << i << " column " << c << " self " << self);
-        CHECK(got[i][c].item<int64_t>() == all[c].second);
-      }
-    }
+    check_against_brute_force(X, got, self);
   }
+}
+
+TEST_CASE("selection: the sparse kNN path on two-valued columns equals brute force",
+          "[selection]") {
+  // Sparse binary rows (and an empty one, a constant column), raw and affinely scaled per column
+  // with values whose squared gaps are exact (0.5 + 2 z: w = 4), as the scalers turn bag-of-words
+  // data: the inverted-index path, with its many exact ties.
+  torch::manual_seed(6);
+  torch::Tensor Z = (torch::rand({150, 40}) < 0.08).to(torch::kFloat);
+  Z[7].zero_();
+  Z.select(1, 3).fill_(1.0f);
+  torch::Tensor scaled =
+      Z * torch::arange(1, 41).remainder(3).add(1).mul(2).to(torch::kFloat) + 0.5f;
+  for (const torch::Tensor& X : {Z, scaled})
+    for (bool self : {true, false}) {
+      torch::Tensor got = nearest_neighbours(X, 5, self, 64 << 20, /*threads=*/3);
+      REQUIRE(got.sizes() == torch::IntArrayRef({150, 5 + (self ? 1 : 0)}));
+      check_against_brute_force(X, got, self);
+    }
 }
