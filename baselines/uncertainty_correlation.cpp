@@ -2,9 +2,52 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 namespace d2ace {
 
-torch::Tensor binned_mutual_information(const torch::Tensor& U, int64_t bins) {
+torch::Tensor binned_mutual_information(const torch::Tensor& U_in, int64_t bins) {
+  if (!U_in.device().is_cpu() || U_in.scalar_type() != torch::kFloat)
+    return binned_mutual_information_reference(U_in, bins);
+  const torch::Tensor U = U_in.contiguous();
+  const int64_t n = U.size(0), k = U.size(1), b = bins;
+  const float* u = U.data_ptr<float>();
+  std::vector<int32_t> bin(n * k);
+  for (int64_t e = 0; e < n * k; ++e)
+    bin[e] = static_cast<int32_t>(
+        std::clamp(std::floor(u[e] * static_cast<float>(bins)), 0.0f, static_cast<float>(b - 1)));
+  // Joint counts of every label pair k1 <= k2 (k1 = k2: the marginal on the diagonal), one pass.
+  std::vector<int32_t> joint(k * k * b * b, 0);
+  auto cell = [&](int64_t k1, int64_t k2, int64_t b1, int64_t b2) {
+    return ((k1 * k + k2) * b + b1) * b + b2;
+  };
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t* row = bin.data() + i * k;
+    for (int64_t k1 = 0; k1 < k; ++k1)
+      for (int64_t k2 = k1; k2 < k; ++k2) ++joint[cell(k1, k2, row[k1], row[k2])];
+  }
+  auto entropy = [&](int64_t k1, int64_t k2) {  // of the joint histogram of (k1, k2)
+    double h = 0;
+    for (int64_t c = 0; c < b * b; ++c)
+      if (const int32_t count = joint[(k1 * k + k2) * b * b + c]; count > 0) {
+        const double p = count / static_cast<double>(n);
+        h -= p * std::log(p);
+      }
+    return h;
+  };
+  std::vector<double> h(k);
+  for (int64_t j = 0; j < k; ++j) h[j] = entropy(j, j);  // the diagonal holds the marginals
+  torch::Tensor M = torch::empty({k, k}, torch::kDouble);
+  double* m = M.data_ptr<double>();
+  for (int64_t k1 = 0; k1 < k; ++k1)
+    for (int64_t k2 = k1; k2 < k; ++k2)
+      m[k1 * k + k2] = m[k2 * k + k1] = std::max(0.0, h[k1] + h[k2] - entropy(k1, k2));
+  return M;
+}
+
+torch::Tensor binned_mutual_information_reference(const torch::Tensor& U, int64_t bins) {
   const int64_t n = U.size(0), k = U.size(1);
   torch::Tensor bin = (U * static_cast<double>(bins)).floor().clamp(0, bins - 1).to(torch::kLong);
   // One-hot [N, K * bins]: the joint histograms of every label pair in one matrix product.

@@ -32,7 +32,11 @@ struct UncertaintyCorrelationConfig {
 
 // Mutual information (nats) between the columns of U (values in [0, 1]), binned into `bins` equal
 // bins: [K, K], diagonal included (= each column's entropy).
+// On CPU one counting pass over the label pairs (n K² / 2 increments); the reference builds the
+// joint histograms as one one-hot matrix product, and agrees within double rounding (its logs
+// and sums differ).
 torch::Tensor binned_mutual_information(const torch::Tensor& U, int64_t bins);
+torch::Tensor binned_mutual_information_reference(const torch::Tensor& U, int64_t bins);
 
 class UncertaintyCorrelationSelector : public DynamicsSelector {
  public:

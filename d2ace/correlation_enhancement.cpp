@@ -35,8 +35,38 @@ torch::Tensor enhancement_at(const torch::Tensor& C_hat, const EnhancementIndex&
       .index_add_(0, index.owner, C_hat.flatten().index_select(0, index.cell));
 }
 
-torch::Tensor enhanced_scores(const torch::Tensor& M, const torch::Tensor& v,
-                              const torch::Tensor& s_at, const RelevantEntries& r) {
+torch::Tensor enhanced_scores(const torch::Tensor& M_in, const torch::Tensor& v_in,
+                              const torch::Tensor& s_in, const RelevantEntries& r) {
+  if (!M_in.device().is_cpu() || M_in.scalar_type() != torch::kFloat)
+    return enhanced_scores_reference(M_in, v_in, s_in, r);
+  const torch::Tensor M = M_in.contiguous(), v = v_in.contiguous();
+  const int64_t n = M.size(0), q = M.size(1);
+  const float* m = M.data_ptr<float>();
+  const float* w = v.data_ptr<float>();
+  torch::Tensor score = torch::empty({n}, M.options());
+  float* out = score.data_ptr<float>();
+  for (int64_t i = 0; i < n; ++i) {  // S1 = M v
+    double s1 = 0;
+    for (int64_t j = 0; j < q; ++j) s1 += static_cast<double>(m[i * q + j]) * w[j];
+    out[i] = static_cast<float>(s1);
+  }
+  if (s_in.defined()) {  // S2 at Y's ones, row by row (the ones are in row-major order)
+    const torch::Tensor s_at = s_in.contiguous();
+    const float* s = s_at.data_ptr<float>();
+    const int64_t* start = r.row_start.data_ptr<int64_t>();
+    const int64_t* cols = r.cols.data_ptr<int64_t>();
+    for (int64_t i = 0; i < n; ++i) {
+      double s2 = 0;
+      for (int64_t e = start[i]; e < start[i + 1]; ++e)
+        s2 += static_cast<double>(w[cols[e]]) * m[i * q + cols[e]] * s[e];
+      out[i] = static_cast<float>(out[i] + s2);
+    }
+  }
+  return score;
+}
+
+torch::Tensor enhanced_scores_reference(const torch::Tensor& M, const torch::Tensor& v,
+                                        const torch::Tensor& s_at, const RelevantEntries& r) {
   torch::Tensor score = M.mv(v);  // S1
   if (s_at.defined()) {
     torch::Tensor s2 = v.index_select(0, r.cols) * at_ones(M, r) * s_at;

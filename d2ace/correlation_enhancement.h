@@ -33,7 +33,11 @@ torch::Tensor enhancement_at(const torch::Tensor& C_hat, const EnhancementIndex&
 
 // [N] instance scores from metric M [N, q], label weights v [q] and s at Y's ones (undefined: no
 // S2).
+// On CPU (float) one C++ pass with double sums; enhanced_scores_reference (mv, index_add) agrees
+// within float rounding.
 torch::Tensor enhanced_scores(const torch::Tensor& M, const torch::Tensor& v,
                               const torch::Tensor& s_at, const RelevantEntries& relevant);
+torch::Tensor enhanced_scores_reference(const torch::Tensor& M, const torch::Tensor& v,
+                                        const torch::Tensor& s_at, const RelevantEntries& relevant);
 
 }  // namespace d2ace

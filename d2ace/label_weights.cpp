@@ -1,14 +1,40 @@
 #include "d2ace/label_weights.h"
 
+#include <cmath>
+#include <vector>
+
 namespace d2ace {
 
-torch::Tensor dynamic_label_weights(const torch::Tensor& m) {
+torch::Tensor dynamic_label_weights_reference(const torch::Tensor& m) {
   // Two passes of column sums (mean, then the centred squares): torch::std_mean over dim 0 is
   // single-threaded Welford here, 60x slower on [N, q] (8 ms against 0.4 ms at 3600 x 374).
   const double n = static_cast<double>(m.size(0));
   torch::Tensor mean = m.sum(0).div_(n);
   torch::Tensor sd = (m - mean).square_().sum(0).div_(n).sqrt_();
   return mean.add_(sd).mul_(0.5).exp_();
+}
+
+torch::Tensor dynamic_label_weights(const torch::Tensor& m_in) {
+  if (!m_in.device().is_cpu() || m_in.scalar_type() != torch::kFloat)
+    return dynamic_label_weights_reference(m_in);
+  const torch::Tensor m = m_in.contiguous();
+  const int64_t n = m.size(0), q = m.size(1);
+  const float* x = m.data_ptr<float>();
+  std::vector<double> mean(q, 0.0), var(q, 0.0);
+  for (int64_t i = 0; i < n; ++i)  // row by row: the inner loop runs along memory
+    for (int64_t j = 0; j < q; ++j) mean[j] += x[i * q + j];
+  for (double& v : mean) v /= static_cast<double>(n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < q; ++j) {
+      const double c = x[i * q + j] - mean[j];
+      var[j] += c * c;
+    }
+  torch::Tensor v = torch::empty({q}, m.options());
+  float* out = v.data_ptr<float>();
+  for (int64_t j = 0; j < q; ++j)
+    out[j] =
+        static_cast<float>(std::exp(0.5 * (mean[j] + std::sqrt(var[j] / static_cast<double>(n)))));
+  return v;
 }
 
 }  // namespace d2ace

@@ -7,6 +7,9 @@
 
 namespace d2ace {
 
-torch::Tensor dynamic_label_weights(const torch::Tensor& metric);  // [N, q] -> [q]
+// [N, q] -> [q]. On CPU (float) two C++ passes over the rows with double sums;
+// dynamic_label_weights_reference, the tensor operations in float, agrees within float rounding.
+torch::Tensor dynamic_label_weights(const torch::Tensor& metric);
+torch::Tensor dynamic_label_weights_reference(const torch::Tensor& metric);
 
 }  // namespace d2ace

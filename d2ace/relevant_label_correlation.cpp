@@ -1,6 +1,8 @@
 #include "d2ace/relevant_label_correlation.h"
 
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 namespace d2ace {
 
@@ -58,6 +60,30 @@ torch::Tensor relevant_label_correlation(const torch::Tensor& M, const RelevantE
   } else {
     gram = M.t().mm(M);
   }
+  return cosine_rows(gram);
+}
+
+torch::Tensor cosine_rows(const torch::Tensor& gram_in) {
+  if (!gram_in.device().is_cpu() || gram_in.scalar_type() != torch::kFloat)
+    return cosine_rows_reference(gram_in);
+  const torch::Tensor gram = gram_in.contiguous();
+  const int64_t q = gram.size(0);
+  const float* g = gram.data_ptr<float>();
+  std::vector<float> norm(q);
+  for (int64_t j = 0; j < q; ++j)
+    norm[j] = std::sqrt(std::max(g[j * q + j], 0.0f)) + static_cast<float>(kCosineEps);
+  torch::Tensor C = torch::empty({q, q}, gram.options());
+  float* c = C.data_ptr<float>();
+  for (int64_t j = 0; j < q; ++j) {
+    double row = 0;
+    for (int64_t k = 0; k < q; ++k) row += c[j * q + k] = g[j * q + k] / norm[j] / norm[k];
+    const float total = static_cast<float>(row) + static_cast<float>(kCosineEps);
+    for (int64_t k = 0; k < q; ++k) c[j * q + k] /= total;
+  }
+  return C;
+}
+
+torch::Tensor cosine_rows_reference(const torch::Tensor& gram) {
   torch::Tensor norm = gram.diagonal().clamp_min(0).sqrt() + kCosineEps;
   torch::Tensor C = gram / norm.unsqueeze(1) / norm.unsqueeze(0);
   return C / (C.sum(1, /*keepdim=*/true) + kCosineEps);

@@ -58,4 +58,10 @@ torch::Tensor at_ones(const torch::Tensor& M, const RelevantEntries& relevant);
 // Ĉ [q, q] from metric M [N, q]; `relevant` null: no mask.
 torch::Tensor relevant_label_correlation(const torch::Tensor& M, const RelevantEntries* relevant);
 
+// Ĉ from the Gram matrix G [q, q]: cosine similarities G_jk / (n_j n_k), n_j = sqrt(G_jj) + ε, each
+// row then divided by its sum + ε. On CPU one C++ pass; cosine_rows_reference, the tensor
+// operations, agrees within float rounding (row sums in double).
+torch::Tensor cosine_rows(const torch::Tensor& gram);
+torch::Tensor cosine_rows_reference(const torch::Tensor& gram);
+
 }  // namespace d2ace

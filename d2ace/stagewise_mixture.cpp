@@ -11,8 +11,18 @@ double StagewiseSchedule::beta(int64_t e) const {
   return beta_start + (beta_end - beta_start) * t;
 }
 
-torch::Tensor bernoulli_mixture(const torch::Tensor& pU, const torch::Tensor& pH, double beta) {
-  return beta * pU + (1.0 - beta) * pH;
+torch::Tensor bernoulli_mixture(const torch::Tensor& pU_in, const torch::Tensor& pH_in,
+                                double beta) {
+  if (!pU_in.device().is_cpu() || pU_in.scalar_type() != torch::kDouble ||
+      pH_in.scalar_type() != torch::kDouble)
+    return beta * pU_in + (1.0 - beta) * pH_in;
+  const torch::Tensor pU = pU_in.contiguous(), pH = pH_in.contiguous();
+  torch::Tensor P = torch::empty_like(pU);
+  const double* u = pU.data_ptr<double>();
+  const double* h = pH.data_ptr<double>();
+  double* p = P.data_ptr<double>();
+  for (int64_t i = 0; i < P.numel(); ++i) p[i] = beta * u[i] + (1.0 - beta) * h[i];
+  return P;
 }
 
 }  // namespace d2ace

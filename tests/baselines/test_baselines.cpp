@@ -176,6 +176,19 @@ TEST_CASE("baselines: recency-bias's windowed label entropy", "[baselines]") {
   CHECK(s.uncertainty()[0].item<float>() == Approx(0.0));
 }
 
+TEST_CASE("baselines: the counted mutual information agrees with the one-hot product",
+          "[baselines]") {
+  // Within float rounding: the reference takes the marginals as float means.
+  torch::manual_seed(4);
+  torch::Tensor U = torch::rand({500, 9});
+  U.select(1, 2).fill_(1.0f);            // the top edge: the last bin
+  U.select(1, 4).copy_(U.select(1, 0));  // identical columns: MI = entropy
+  U.select(1, 5).mul_(0.05f);            // a column in one bin: entropy 0
+  for (int64_t bins : {2, 10})
+    CHECK(binned_mutual_information(U, bins).allclose(binned_mutual_information_reference(U, bins),
+                                                      1e-5, 1e-7));
+}
+
 TEST_CASE("baselines: mutual information of binned columns", "[baselines]") {
   torch::Tensor a = torch::tensor({0.05f, 0.15f, 0.05f, 0.15f, 0.95f, 0.95f, 0.05f, 0.15f});
   torch::Tensor U = torch::stack({a, a, torch::full({8}, 0.5f)}, 1);

@@ -9,6 +9,7 @@
 
 #include "bench/experiment.h"
 #include "d2ace/d2ace_selector.h"
+#include "d2ace/label_weights.h"
 #include "tests/support.h"
 
 using namespace d2ace;
@@ -203,6 +204,27 @@ TEST_CASE("d2ace: the fused hardness equals its reference", "[d2ace]") {
   for (HardnessForm form : {HardnessForm::kReleased, HardnessForm::kIntended})
     CHECK(noise_resistant_hardness(loss, flip, form)
               .equal(noise_resistant_hardness_reference(loss, flip, form)));
+}
+
+TEST_CASE("d2ace: the fused label weights, cosine rows and scores agree with their references",
+          "[d2ace]") {
+  // Within float rounding: the kernels sum in double, the references in float.
+  torch::manual_seed(8);
+  const int64_t n = 300, q = 11;
+  torch::Tensor M = torch::rand({n, q}).mul_(2);
+  torch::Tensor Y = (torch::rand({n, q}) < 0.3).to(torch::kFloat);
+  CHECK(dynamic_label_weights(M).allclose(dynamic_label_weights_reference(M), 1e-5, 1e-6));
+  torch::Tensor masked = M * Y;
+  torch::Tensor gram = masked.t().mm(masked);
+  gram[3].zero_();  // a label never relevant: a zero row and column
+  gram.select(1, 3).zero_();
+  CHECK(cosine_rows(gram).allclose(cosine_rows_reference(gram), 1e-5, 1e-7));
+  const RelevantEntries relevant = RelevantEntries::of(Y);
+  torch::Tensor v = dynamic_label_weights(M), s_at = torch::rand({relevant.rows.size(0)});
+  CHECK(enhanced_scores(M, v, s_at, relevant)
+            .allclose(enhanced_scores_reference(M, v, s_at, relevant), 1e-5, 1e-6));
+  CHECK(enhanced_scores(M, v, {}, relevant)
+            .allclose(enhanced_scores_reference(M, v, {}, relevant), 1e-5, 1e-6));
 }
 
 TEST_CASE("d2ace: beta and pressure at known epochs; the mixture flattens as pressure decays",
