@@ -202,6 +202,12 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
   return reports;
 }
 
+int FoldProcesses::threads_of(int64_t k, int64_t folds) const {
+  const int64_t last_wave = folds % jobs;
+  if (!spread_last_wave || last_wave == 0 || k < folds - last_wave) return threads;
+  return std::max(1, cores / static_cast<int>(last_wave));
+}
+
 namespace {
 
 // The folds of `experiment`, each in a child process (FoldProcesses), `jobs` at a time; the cell
@@ -227,7 +233,9 @@ std::vector<Json> run_fold_processes(const Experiment& experiment, const Experim
       args.insert(args.end(), p.run_args.begin(), p.run_args.end());
       for (const std::string& a :
            {std::string("--fold-process"), std::to_string(fold), std::string("--fold-report"),
-            path(fold, "json"), std::string("--fold-threads"), std::to_string(p.threads)})
+            path(fold, "json"), std::string("--fold-threads"),
+            std::to_string(
+                p.threads_of(static_cast<int64_t>(next), static_cast<int64_t>(folds.size())))})
         args.push_back(a);
       running[spawn(args, path(fold, "log"))] = next++;
     }

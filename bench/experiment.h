@@ -56,14 +56,22 @@ struct ComponentParams {
 ComponentParams check_settings(const ExperimentConfig& config, const Registries& registries);
 
 // How a run spreads its folds over child processes: `jobs` at once, each `executable run
-// <run_args> --fold-process F --fold-report PATH --fold-threads threads`, its report and log beside
-// the run's report (`work_prefix`.fold<F>.tmp.json and .log, removed afterwards; a failed fold's
-// log is kept). Each fold computes exactly what it computes in one process with as many threads.
+// <run_args> --fold-process F --fold-report PATH --fold-threads T`, its report and log beside the
+// run's report (`work_prefix`.fold<F>.tmp.json and .log, removed afterwards; a failed fold's log
+// is kept). Each fold computes exactly what it computes in one process with as many threads.
+// T is `threads`, except with `spread_last_wave` (the thread count was not given): the folds are
+// taken in waves of `jobs`, and a last, smaller wave of r folds gets `cores` / r threads each, so
+// that no core idles at the end (5 folds on 2 cores: 1, 1, 1, 1, 2). Which fold gets how many
+// threads depends only on the fold count, `jobs` and `cores`, never on timing.
 struct FoldProcesses {
   int jobs = 1, threads = 1;
   std::string executable;
   std::vector<std::string> run_args;
   std::string work_prefix;
+  bool spread_last_wave = false;
+  int cores = 1;
+  // The BLAS threads of the k-th of `folds` folds.
+  int threads_of(int64_t k, int64_t folds) const;
 };
 
 struct CellProgress;

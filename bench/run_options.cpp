@@ -143,8 +143,8 @@ void add_run_options(po::options_description& opts, RunOptions& r, RawRunOptions
 // The options of the process that runs one fold of a parallel run (not in --help).
 void add_fold_process_options(po::options_description& opts, RunOptions& r) {
   opts.add_options()("fold-process", po::value<int64_t>(&r.fold_process), "")(
-      "fold-report", po::value<std::string>(&r.fold_report), "")("fold-threads",
-                                                                 po::value<int>(&r.threads), "");
+      "fold-report", po::value<std::string>(&r.fold_report), "")(
+      "fold-threads", po::value<int>(&r.fold_threads), "");
 }
 
 }  // namespace
@@ -205,6 +205,7 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
     c.only_folds = {r.fold_process};
     r.out = r.fold_report;
     r.jobs = 1;
+    r.threads = r.fold_threads;  // what the parent chose for this fold, over --threads
   }
   c.model_params = Params::parse_assignments(raw.model_params, "--model-param");
   c.selector_params = Params::parse_assignments(raw.selector_params, "--selector-param");

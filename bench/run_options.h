@@ -19,6 +19,7 @@ struct RunOptions {
   // number, where its report goes, and its BLAS threads (overriding --threads).
   int64_t fold_process = -1;
   std::string fold_report;
+  int fold_threads = 0;
   std::string help;  // non-empty when --help was asked: the text to print
 };
 

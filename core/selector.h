@@ -3,8 +3,10 @@
 // A selector sees the training pool once (attach), then each epoch plans the batches
 // (plan_epoch), observes what the model saw on each batch (observe: indices, probabilities and
 // the per-entry loss matrix of the training forward pass), and rescores at the epoch's end
-// (end_epoch). Its per-instance state lives in tensors on the pool's device, updated with
-// vectorised index operations. A selector never reads a flag: its parameters arrive as Params.
+// (end_epoch). Its per-instance state lives in tensors on the pool's device, updated by a few
+// tensor operations or a fused CPU kernel with a tensor-operation reference (docs/architecture.md)
+// -- never by tensor operations per instance. A selector never reads a flag: its parameters
+// arrive as Params.
 //
 // Usage (what the trainer does):
 //   selector->attach(pool);

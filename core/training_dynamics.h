@@ -1,5 +1,5 @@
 // Training dynamics: what the selectors remember about each training instance, updated by one
-// vectorised call per batch from the training forward pass (indices, probabilities, losses).
+// call per batch from the training forward pass (indices, probabilities, losses).
 //
 //   * prediction window  [N, T, q]  ring buffer of the last T predictions (probabilities, or
 //                                   thresholded bits when `store_bits`), with a visit count (the
@@ -14,13 +14,14 @@
 // sum of |change| between consecutive entries (an entry leaving the window takes its pair with it).
 //
 // Layout, chosen for the per-batch cost: the [N, q] states of an instance are one row of a
-// [N, W] tensor, [change sum | flip | last loss] (the blocks in use), read with one row gather and
-// written with one row scatter; the window's three entries a visit needs (newest, oldest, second
-// oldest) are one gather too, and the new entry one scatter into the oldest's slot. At small
-// shapes LibTorch's per-operation overhead is the whole cost, so fewer operations is what counts;
-// at large q, touching 3 of the T slots rather than the whole window is (a window kept in order
-// and shifted by whole rows was tried: about as fast at q = 14, up to twice as slow at q = 374,
-// where it moves T q values per visit instead of 3 q).
+// [N, W] tensor, [change sum | flip | last loss] (the blocks in use); a visit touches that row and
+// three of the window's T slots (newest, oldest, second oldest; the new entry overwrites the
+// oldest). On CPU one fused kernel does a whole batch in place: the rows are prefetched first
+// (between two steps the model evicts them), then each instance's q labels run as vectorised
+// loops. update_reference does the same with tensor operations (row gathers and scatters), for
+// other devices and as the kernel's test oracle. At large q, touching 3 of the T slots rather than
+// the whole window is what counts (a window kept in order and shifted by whole rows was tried: up
+// to twice as slow at q = 374, where it moves T q values per visit instead of 3 q).
 //
 // Indices within one update must be distinct (every batch plan of the suite guarantees it).
 // Usage:

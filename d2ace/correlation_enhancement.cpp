@@ -45,10 +45,14 @@ torch::Tensor enhanced_scores(const torch::Tensor& M_in, const torch::Tensor& v_
   const float* w = v.data_ptr<float>();
   torch::Tensor score = torch::empty({n}, M.options());
   float* out = score.data_ptr<float>();
-  for (int64_t i = 0; i < n; ++i) {  // S1 = M v
-    double s1 = 0;
-    for (int64_t j = 0; j < q; ++j) s1 += static_cast<double>(m[i * q + j]) * w[j];
-    out[i] = static_cast<float>(s1);
+  for (int64_t i = 0; i < n; ++i) {  // S1 = M v, four running sums (one vector register)
+    const float* row = m + i * q;
+    double part[4] = {0, 0, 0, 0};
+    int64_t j = 0;
+    for (; j + 4 <= q; j += 4)
+      for (int u = 0; u < 4; ++u) part[u] += static_cast<double>(row[j + u]) * w[j + u];
+    for (; j < q; ++j) part[0] += static_cast<double>(row[j]) * w[j];
+    out[i] = static_cast<float>((part[0] + part[1]) + (part[2] + part[3]));
   }
   if (s_in.defined()) {  // S2 at Y's ones, row by row (the ones are in row-major order)
     const torch::Tensor s_at = s_in.contiguous();

@@ -22,11 +22,16 @@ int run(const std::vector<std::string>& args, const std::vector<std::string>& ar
                             ? static_cast<int64_t>(r.config.only_folds.size())
                         : r.config.split == SplitMode::kOfficial ? 1
                                                                  : r.config.folds;
-  const Parallelism split =
-      choose_parallelism(r.jobs, r.threads, folds,
-                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const Parallelism split = choose_parallelism(r.jobs, r.threads, folds, cores);
   configure_threads(split.threads, r.intra_op_threads);
-  FoldProcesses processes{split.jobs, split.threads, self_executable(), args, r.out};
+  FoldProcesses processes{split.jobs,
+                          split.threads,
+                          self_executable(),
+                          args,
+                          r.out,
+                          /*spread_last_wave=*/r.threads == 0,
+                          cores};
   const RunDocument doc =
       run_experiment(r.config, argv, ProgressLine(!r.quiet && isatty(STDERR_FILENO)), &processes);
   const Json written = doc.to_json();

@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "bench/experiment.h"
+#include "bench/run_options.h"
 #include "tests/support.h"
 
 using d2ace::test::run_cli;
@@ -85,6 +88,27 @@ TEST_CASE("cli: a run writes a valid report that summary reads", "[cli][slow]") 
   CHECK(run_cli("summary " + write_temp("x.json", "{oops")).exit_code == 2);
 }
 
+TEST_CASE("cli: the jobs x threads split and the last wave's threads", "[cli]") {
+  using d2ace::choose_parallelism;
+  auto split = [](int jobs, int threads, int64_t tasks, int cores) {
+    const auto p = choose_parallelism(jobs, threads, tasks, cores);
+    return std::make_pair(p.jobs, p.threads);
+  };
+  CHECK(split(0, 0, 5, 2) == std::make_pair(2, 1));  // default: a single-threaded job per core
+  CHECK(split(0, 0, 1, 2) == std::make_pair(1, 2));  // one fold keeps every core
+  CHECK(split(0, 2, 5, 2) == std::make_pair(1, 2));  // --threads 2 leaves room for one job
+  CHECK(split(3, 0, 5, 2) == std::make_pair(3, 1));
+  CHECK(split(4, 1, 3, 8) == std::make_pair(3, 1));  // never more jobs than tasks
+  d2ace::FoldProcesses p;
+  p.jobs = 2, p.threads = 1, p.cores = 2, p.spread_last_wave = true;
+  std::vector<int> five;
+  for (int64_t k = 0; k < 5; ++k) five.push_back(p.threads_of(k, 5));
+  CHECK(five == std::vector<int>{1, 1, 1, 1, 2});  // the fifth fold runs alone: both cores
+  CHECK(p.threads_of(3, 4) == 1);                  // even waves: nothing to spread
+  p.spread_last_wave = false;                      // --threads given: every fold keeps it
+  CHECK(p.threads_of(4, 5) == 1);
+}
+
 TEST_CASE("cli: folds in parallel processes give the serial run's cells", "[cli][slow]") {
   // Three folds, two processes at once, one BLAS thread each, against one process: every cell
   // equal but for its timings and provenance (times, the thread-count fields stay equal).
@@ -112,6 +136,22 @@ TEST_CASE("cli: folds in parallel processes give the serial run's cells", "[cli]
       CHECK(x["curves"][curve] == y["curves"][curve]);
     CHECK(y["provenance"]["threads"] == 1);
   }
+  // Without --threads, each fold process gets the threads the parent chose for it (the last,
+  // smaller wave spread over the idle cores).
+  const std::string spread = temp_path("spread.json");
+  auto c = run_cli(
+      "run --dataset synthetic:n=300,d=10,q=4 --folds 3 --epochs 1 --quiet --jobs 2 "
+      "--out " +
+      spread);
+  REQUIRE(c.exit_code == 0);
+  std::ifstream sc(spread);
+  auto dc = nlohmann::json::parse(sc);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  d2ace::FoldProcesses p;
+  const auto split = d2ace::choose_parallelism(2, 0, 3, cores);
+  p.jobs = split.jobs, p.threads = split.threads, p.cores = cores, p.spread_last_wave = true;
+  for (int64_t k = 0; k < 3; ++k)
+    CHECK(dc["cells"][k]["provenance"]["threads"] == p.threads_of(k, 3));
   // Nothing of the fold processes is left beside the report.
   for (const auto& entry :
        std::filesystem::directory_iterator(std::filesystem::path(parallel).parent_path()))
