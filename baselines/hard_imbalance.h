@@ -30,6 +30,14 @@ struct HardImbalanceConfig {
 // excluded) of each instance.
 torch::Tensor imbalance_weights(const torch::Tensor& Y, const torch::Tensor& neighbours);
 
+// C_ij before the minority mask: the share of row i's neighbours whose label j differs from its
+// own, [N, q]. On CPU one C++ pass over the neighbour rows (N k q comparisons, no [N, k, q]
+// tensor); neighbour_disagreement_reference, the gather-and-compare tensor form, gives the same
+// values bit for bit.
+torch::Tensor neighbour_disagreement(const torch::Tensor& Y, const torch::Tensor& neighbours);
+torch::Tensor neighbour_disagreement_reference(const torch::Tensor& Y,
+                                               const torch::Tensor& neighbours);
+
 class HardImbalanceSelector : public DynamicsSelector {
  public:
   explicit HardImbalanceSelector(HardImbalanceConfig c);

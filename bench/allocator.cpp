@@ -24,7 +24,7 @@ std::string replacement_allocator() {
   while (std::getline(maps, line)) {
     const auto slash = line.find('/');
     if (slash == std::string::npos) continue;
-    const std::string path = line.substr(slash);
+    std::string path = line.substr(slash);
     for (const char* name : {"libjemalloc", "libtcmalloc", "libmimalloc"})
       if (path.find(name) != std::string::npos) return path;
   }

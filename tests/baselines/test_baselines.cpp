@@ -189,6 +189,13 @@ TEST_CASE("baselines: the counted mutual information agrees with the one-hot pro
                                                       1e-5, 1e-7));
 }
 
+TEST_CASE("baselines: the fused neighbour disagreement equals its reference", "[baselines]") {
+  torch::manual_seed(5);
+  torch::Tensor Y = (torch::rand({80, 13}) < 0.2).to(torch::kFloat);
+  torch::Tensor nn = torch::randint(0, 80, {80, 5}, torch::kLong);
+  CHECK(neighbour_disagreement(Y, nn).equal(neighbour_disagreement_reference(Y, nn)));
+}
+
 TEST_CASE("baselines: mutual information of binned columns", "[baselines]") {
   torch::Tensor a = torch::tensor({0.05f, 0.15f, 0.05f, 0.15f, 0.95f, 0.95f, 0.05f, 0.15f});
   torch::Tensor U = torch::stack({a, a, torch::full({8}, 0.5f)}, 1);
