@@ -233,7 +233,7 @@ torch::Tensor nearest_neighbours(const torch::Tensor& X_in, int64_t k, bool incl
                            n,
                            dims,
                            want,
-                           std::min<int64_t>(n, 2 * want + 16),
+                           std::min<int64_t>(n, want + 8),
                            include_self,
                            2.0 * static_cast<double>(dims + 4) * std::ldexp(1.0, -24),
                            *std::max_element(norms.begin(), norms.end())};

@@ -6,7 +6,7 @@
 //
 // Dense data: distances are |a|^2 + |b|^2 - 2 a.b. The search runs in two stages: float32 products
 // in blocks of rows (one sgemm each) give every row's float distances, from which a threshold
-// scan keeps the 2 (k + 1) + 16 nearest candidates; their exact double distances order them; a
+// scan keeps the k + 1 + 8 nearest candidates; their exact double distances order them; a
 // row is certain when the last candidate's float distance, less a rigorous bound on float error
 // (2 (d + 4) 2^-24 (|x_i|^2 + max |x_j|^2)), still exceeds the k-th exact distance, so nothing
 // outside the candidates can be nearer or tied. Uncertain rows (none on the data tried) get the
@@ -17,10 +17,10 @@
 // 2 S_ij over the columns where rows hold their column's rarer value, S_ij summed through an
 // inverted index (sum of df^2 steps rather than N^2 d): exact, no candidate stage.
 //
-// Measured on 2 cores against scikit-learn 1.2's exact search on the same 2-fold pools
-// (scripts/knn-vs-sklearn; README "Speed"): yeast 1209 x 103 7.3 ms (sklearn 7.4), scene 10 ms
-// (14), corel5k 56 ms (66), bibtex 266 ms (535); imdb 60 460 x 1001 binary 10 s (was 125 s for
-// the 5-fold pool).
+// Measured on 2 cores against scikit-learn 1.2's exact search on the same standard-scaled 2-fold
+// pools (scripts/knn-vs-sklearn; README "Speed"): yeast 1209 x 103 6.3 ms (scikit-learn 7.5),
+// scene 9 ms (14.5), corel5k 11 ms (66; binary: sparse path), bibtex 144 ms (530; sparse), imdb
+// 60 460 x 1001 9.9 s (68 s); the 5-fold imdb pool, 86 987 rows, 21.7 s (125 s before).
 #pragma once
 
 #include <torch/types.h>
