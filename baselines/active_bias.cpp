@@ -52,7 +52,7 @@ D2ACE_KERNEL void welford_rows(float* state, const float* complement, const int6
 
 void ActiveBiasSelector::observe(const torch::Tensor& idx_in, const torch::Tensor& p_in,
                                  const torch::Tensor&) {
-  if (!state_.device().is_cpu() || p_in.scalar_type() != torch::kFloat) {
+  if (!fusable(torch::kFloat, {state_, p_in})) {
     observe_reference(idx_in, p_in);
     return;
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/cpu_kernels.h"
 #include "core/neighbours.h"
 #include "core/timing.h"
 
@@ -17,7 +18,7 @@ torch::Tensor neighbour_disagreement_reference(const torch::Tensor& Y,
 }
 
 torch::Tensor neighbour_disagreement(const torch::Tensor& Y_in, const torch::Tensor& nn_in) {
-  if (!Y_in.device().is_cpu() || Y_in.scalar_type() != torch::kFloat)
+  if (!fusable(torch::kFloat, {Y_in}) || !nn_in.device().is_cpu())
     return neighbour_disagreement_reference(Y_in, nn_in);
   const torch::Tensor Y = Y_in.contiguous(), nn = nn_in.to(torch::kLong).contiguous();
   const int64_t n = Y.size(0), q = Y.size(1), k = nn.size(1);

@@ -6,11 +6,12 @@
 #include <cmath>
 #include <vector>
 
+#include "core/cpu_kernels.h"
+
 namespace d2ace {
 
 torch::Tensor binned_mutual_information(const torch::Tensor& U_in, int64_t bins) {
-  if (!U_in.device().is_cpu() || U_in.scalar_type() != torch::kFloat)
-    return binned_mutual_information_reference(U_in, bins);
+  if (!fusable(torch::kFloat, {U_in})) return binned_mutual_information_reference(U_in, bins);
   const torch::Tensor U = U_in.contiguous();
   const int64_t n = U.size(0), k = U.size(1), b = bins;
   const float* u = U.data_ptr<float>();

@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <iostream>
-#include <map>
 
 #include "baselines/baselines.h"
 #include "bench/process.h"
@@ -223,44 +222,37 @@ std::vector<Json> run_fold_processes(const Experiment& experiment, const Experim
   std::error_code ec;
   const auto dir = std::filesystem::path(p.work_prefix).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);  // the logs go there first
-  std::map<pid_t, size_t> running;
-  size_t next = 0;
   int64_t finished = 0;
-  while (next < folds.size() || !running.empty()) {
-    while (next < folds.size() && static_cast<int>(running.size()) < p.jobs) {
-      const int64_t fold = folds[next];
-      std::vector<std::string> args{p.executable, "run"};
-      args.insert(args.end(), p.run_args.begin(), p.run_args.end());
-      for (const std::string& a :
-           {std::string("--fold-process"), std::to_string(fold), std::string("--fold-report"),
-            path(fold, "json"), std::string("--fold-threads"),
-            std::to_string(
-                p.threads_of(static_cast<int64_t>(next), static_cast<int64_t>(folds.size())))})
-        args.push_back(a);
-      running[spawn(args, path(fold, "log"))] = next++;
-    }
-    int exit_code = 0;
-    const pid_t pid = wait_for_child(exit_code);
-    if (pid < 0) break;
-    const auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const size_t k = it->second;
-    running.erase(it);
-    const int64_t fold = folds[k];
-    const std::string report = path(fold, "json"), log = path(fold, "log");
-    if (std::filesystem::exists(report, ec)) {
-      cells[k] = read_json_file(report).at("cells").at(0);
-      std::filesystem::remove(report, ec);
-      std::filesystem::remove(log, ec);
-    } else {
-      Json id{{"dataset", {{"name", experiment.data().name}}}, {"fold", fold}};
-      cells[k] = failed_cell_report(id, provenance_json(config.device), "error",
-                                    "fold " + std::to_string(fold) +
-                                        "'s process exited with code " + std::to_string(exit_code) +
-                                        " (" + last_line_of(log) + "; log: " + log + ")");
-    }
-    if (progress) progress({++finished, experiment.cells(), nullptr, config.trainer.epochs});
-  }
+  const auto count = static_cast<int64_t>(folds.size());
+  run_children(
+      folds.size(), p.jobs,
+      [&](size_t k) {
+        const int64_t fold = folds[k];
+        std::vector<std::string> args{p.executable, "run"};
+        args.insert(args.end(), p.run_args.begin(), p.run_args.end());
+        for (const std::string& a :
+             {std::string("--fold-process"), std::to_string(fold), std::string("--fold-report"),
+              path(fold, "json"), std::string("--fold-threads"),
+              std::to_string(p.threads_of(static_cast<int64_t>(k), count))})
+          args.push_back(a);
+        return spawn(args, path(fold, "log"));
+      },
+      [&](size_t k, int exit_code, size_t) {
+        const int64_t fold = folds[k];
+        const std::string report = path(fold, "json"), log = path(fold, "log");
+        if (std::filesystem::exists(report, ec)) {
+          cells[k] = read_json_file(report).at("cells").at(0);
+          std::filesystem::remove(report, ec);
+          std::filesystem::remove(log, ec);
+        } else {
+          Json id{{"dataset", {{"name", experiment.data().name}}}, {"fold", fold}};
+          cells[k] = failed_cell_report(
+              id, provenance_json(config.device), "error",
+              "fold " + std::to_string(fold) + "'s process exited with code " +
+                  std::to_string(exit_code) + " (" + last_line_of(log) + "; log: " + log + ")");
+        }
+        if (progress) progress({++finished, experiment.cells(), nullptr, config.trainer.epochs});
+      });
   return cells;
 }
 

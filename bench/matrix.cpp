@@ -11,7 +11,6 @@
 #include <iostream>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "bench/console.h"
 #include "bench/experiment.h"
@@ -356,36 +355,29 @@ MatrixOutcome run_matrix(const MatrixConfig& config, const std::vector<MatrixCel
     else
       todo.push_back(&c);
   }
-  const Parallelism split =
-      choose_parallelism(options.jobs, options.threads, static_cast<int64_t>(todo.size()),
-                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-  const int jobs = split.jobs, threads = split.threads;
+  const Parallelism split = choose_parallelism(options.jobs, options.threads,
+                                               static_cast<int64_t>(todo.size()), core_count());
   const MatrixProgress progress(config.name, options.progress);
-  std::map<pid_t, const MatrixCell*> running;
-  size_t next = 0;
-  progress.show(o, static_cast<int64_t>(todo.size()), running.size());
-  while (next < todo.size() || !running.empty()) {
-    while (next < todo.size() && static_cast<int>(running.size()) < jobs) {
-      const MatrixCell& c = *todo[next++];
-      running[spawn({options.executable, "matrix", options.config, "--out", options.out,
-                     "--run-cell", c.id, "--threads", std::to_string(threads), "--quiet"},
-                    (log_dir / (c.id + ".log")).string())] = &c;
-    }
-    int exit_code = 0;
-    const pid_t pid = wait_for_child(exit_code);
-    if (pid < 0) break;
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const MatrixCell& c = *it->second;
-    running.erase(it);
-    if (inspect_cell_file(cell_report_path(options.out, c)) == CellFile::kDone) {
-      ++o.done;
-    } else {
-      ++o.failed;
-      progress.failed(c, (log_dir / (c.id + ".log")).string());
-    }
-    progress.show(o, static_cast<int64_t>(todo.size()), running.size());
-  }
+  progress.show(o, static_cast<int64_t>(todo.size()), 0);
+  auto log_of = [&](const MatrixCell& c) { return (log_dir / (c.id + ".log")).string(); };
+  run_children(
+      todo.size(), split.jobs,
+      [&](size_t k) {
+        const MatrixCell& c = *todo[k];
+        return spawn({options.executable, "matrix", options.config, "--out", options.out,
+                      "--run-cell", c.id, "--threads", std::to_string(split.threads), "--quiet"},
+                     log_of(c));
+      },
+      [&](size_t k, int, size_t running) {
+        const MatrixCell& c = *todo[k];
+        if (inspect_cell_file(cell_report_path(options.out, c)) == CellFile::kDone) {
+          ++o.done;
+        } else {
+          ++o.failed;
+          progress.failed(c, log_of(c));
+        }
+        progress.show(o, static_cast<int64_t>(todo.size()), running);
+      });
   progress.end();
   return o;
 }

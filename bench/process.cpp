@@ -5,10 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <stdexcept>
+#include <thread>
 
 namespace d2ace {
 
@@ -31,13 +34,27 @@ pid_t spawn(std::vector<std::string> args, const std::string& log) {
   ::_exit(127);
 }
 
-pid_t wait_for_child(int& exit_code) {
-  int status = 0;
-  const pid_t pid = ::waitpid(-1, &status, 0);
-  if (pid < 0) return -1;
-  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return pid;
+void run_children(size_t count, int jobs, const std::function<pid_t(size_t)>& start,
+                  const std::function<void(size_t, int, size_t)>& finished) {
+  std::map<pid_t, size_t> running;
+  size_t next = 0;
+  while (next < count || !running.empty()) {
+    while (next < count && static_cast<int>(running.size()) < std::max(1, jobs)) {
+      running[start(next)] = next;
+      ++next;
+    }
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) return;  // no child left (none of ours can still be running)
+    const auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const size_t k = it->second;
+    running.erase(it);
+    finished(k, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), running.size());
+  }
 }
+
+int core_count() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 std::string last_line_of(const std::string& path) {
   std::ifstream in(path);

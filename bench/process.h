@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,9 +14,14 @@ namespace d2ace {
 // killed when this process dies. Throws std::runtime_error when fork fails.
 pid_t spawn(std::vector<std::string> args, const std::string& log);
 
-// Waits for any child; returns its pid and sets `exit_code` (128 + signal for a killed child).
-// Returns -1 when there is no child left.
-pid_t wait_for_child(int& exit_code);
+// Runs tasks 0 .. count - 1 as child processes, at most `jobs` at once, in task order:
+// start(k) spawns task k and returns its pid; finished(k, exit_code, still_running) is called as
+// each one ends (128 + signal for a killed child). Returns when all have ended.
+void run_children(size_t count, int jobs, const std::function<pid_t(size_t)>& start,
+                  const std::function<void(size_t, int, size_t)>& finished);
+
+// The cores this process may use (at least 1): what the default jobs x threads split divides.
+int core_count();
 
 // The last non-empty line of a text file ("" when unreadable): a failed child's reason.
 std::string last_line_of(const std::string& path);

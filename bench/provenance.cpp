@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
-#include <thread>
 
 #include "bench/allocator.h"
 #include "bench/build_info.h"
+#include "bench/process.h"
 
 namespace d2ace {
 
@@ -21,7 +21,7 @@ ThreadConfig g_threads;
 }
 
 ThreadConfig configure_threads(int threads, int intra_op_threads) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = core_count();
   g_threads.blas = threads > 0 ? threads : cores;
   g_threads.intra_op = intra_op_threads > 0 ? intra_op_threads : cores;
   at::set_num_threads(g_threads.intra_op);

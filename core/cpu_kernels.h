@@ -18,10 +18,21 @@
 // A kernel's inner loop, inlined into each clone of the kernel that calls it.
 #define D2ACE_INLINE __attribute__((always_inline)) inline
 
+#include <torch/types.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 
 namespace d2ace {
+
+// Whether a fused kernel may run: every defined tensor of `tensors` lives on the CPU as `type`
+// (undefined ones, optional inputs, pass). Otherwise the kernel's tensor-operation reference runs.
+inline bool fusable(torch::ScalarType type, std::initializer_list<torch::Tensor> tensors) {
+  for (const torch::Tensor& t : tensors)
+    if (t.defined() && (!t.device().is_cpu() || t.scalar_type() != type)) return false;
+  return true;
+}
 
 // Asks for the cache lines of [p, p + bytes) ahead of use, up to `max_lines` of them. A selector
 // touches a few scattered rows of its state per batch instance; between two batches the model's
@@ -31,6 +42,18 @@ inline void prefetch_lines(const void* p, size_t bytes, size_t max_lines = 16) {
   const char* c = static_cast<const char*>(p);
   for (size_t off = 0, line = 0; off < bytes && line < max_lines; off += 64, ++line)
     __builtin_prefetch(c + off);
+}
+
+// sum_t a[t] b[t] over n floats, in double, with four running sums (one vector register; a single
+// chain of dependent additions would cost n additions' latency), combined as (s0 + s1) + (s2 + s3).
+D2ACE_INLINE double dot_in_double(const float* a, const float* b, int64_t n) {
+  double part[4] = {0, 0, 0, 0};
+  int64_t t = 0;
+  for (; t + 4 <= n; t += 4)
+    for (int u = 0; u < 4; ++u)
+      part[u] += static_cast<double>(a[t + u]) * static_cast<double>(b[t + u]);
+  for (; t < n; ++t) part[0] += static_cast<double>(a[t]) * static_cast<double>(b[t]);
+  return (part[0] + part[1]) + (part[2] + part[3]);
 }
 
 }  // namespace d2ace

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/cpu_kernels.h"
 #include "core/error.h"
 
 namespace d2ace {
@@ -25,17 +26,7 @@ struct DenseSearch {
   double bound_factor, max_norm;
 
   double exact(int64_t i, int64_t j) const {
-    const float* a = X + i * d;
-    const float* b = X + j * d;
-    // Four running sums (one vector register): a single chain of dependent additions would cost
-    // d additions' latency per pair.
-    double part[4] = {0, 0, 0, 0};
-    int64_t t = 0;
-    for (; t + 4 <= d; t += 4)
-      for (int u = 0; u < 4; ++u)
-        part[u] += static_cast<double>(a[t + u]) * static_cast<double>(b[t + u]);
-    for (; t < d; ++t) part[0] += static_cast<double>(a[t]) * static_cast<double>(b[t]);
-    const double dot = (part[0] + part[1]) + (part[2] + part[3]);
+    const double dot = dot_in_double(X + i * d, X + j * d, d);
     return std::max(0.0, (norms[i] + norms[j]) - 2.0 * dot);
   }
   double own(int64_t i, int64_t j) const {  // the instance itself: first, or never

@@ -7,6 +7,8 @@
 #include <numeric>
 #include <vector>
 
+#include "core/cpu_kernels.h"
+
 namespace d2ace {
 namespace {
 
@@ -64,27 +66,36 @@ torch::Tensor proportional_distribution_reference(const torch::Tensor& weights) 
 
 namespace {
 
-bool on_cpu(const torch::Tensor& t) {
-  return t.device().is_cpu() &&
-         (t.scalar_type() == torch::kFloat || t.scalar_type() == torch::kDouble);
+bool on_cpu(const torch::Tensor& t) {  // scores come as float or double
+  return fusable(torch::kFloat, {t}) || fusable(torch::kDouble, {t});
 }
 
 // The scores as doubles with sanitize_scores' rules: NaN and -inf become the lowest finite score,
-// +inf the highest; all zeros when none is finite.
-std::vector<double> sanitized(const torch::Tensor& scores) {
+// +inf the highest; all zeros when none is finite. lo and hi: the range of the result.
+struct Sanitized {
+  std::vector<double> values;
+  double lo = 0, hi = 0;
+};
+
+Sanitized sanitized(const torch::Tensor& scores) {
   const torch::Tensor t = scores.detach().contiguous();
   const int64_t n = t.numel();
-  std::vector<double> s(n);
+  Sanitized s;
+  s.values.resize(n);
   if (t.scalar_type() == torch::kFloat)
-    std::copy(t.data_ptr<float>(), t.data_ptr<float>() + n, s.begin());
+    std::copy(t.data_ptr<float>(), t.data_ptr<float>() + n, s.values.begin());
   else
-    std::copy(t.data_ptr<double>(), t.data_ptr<double>() + n, s.begin());
+    std::copy(t.data_ptr<double>(), t.data_ptr<double>() + n, s.values.begin());
   double lo = INFINITY, hi = -INFINITY;
-  for (double x : s)
+  for (double x : s.values)
     if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
-  if (!(lo <= hi)) return std::vector<double>(n, 0.0);
-  for (double& x : s)
+  if (!(lo <= hi)) {
+    std::fill(s.values.begin(), s.values.end(), 0.0);
+    return s;
+  }
+  for (double& x : s.values)
     if (!std::isfinite(x)) x = x == INFINITY ? hi : lo;
+  s.lo = lo, s.hi = hi;
   return s;
 }
 
@@ -108,7 +119,7 @@ torch::Tensor exponential_of_index_cpu(const std::vector<double>& k, double pres
 
 torch::Tensor rank_exponential_distribution(const torch::Tensor& scores, double pressure) {
   if (!on_cpu(scores)) return rank_exponential_distribution_reference(scores, pressure);
-  const std::vector<double> s = sanitized(scores);
+  const std::vector<double> s = sanitized(scores).values;
   std::vector<int64_t> order(s.size());
   std::iota(order.begin(), order.end(), 0);
   // Descending and stable: equal scores keep index order. rank 1 = highest score.
@@ -120,11 +131,8 @@ torch::Tensor rank_exponential_distribution(const torch::Tensor& scores, double 
 
 torch::Tensor quantised_exponential_distribution(const torch::Tensor& scores, double pressure) {
   if (!on_cpu(scores)) return quantised_exponential_distribution_reference(scores, pressure);
-  std::vector<double> s = sanitized(scores);
-  const int64_t n = static_cast<int64_t>(s.size());
-  const double nd = static_cast<double>(n);
-  const auto [lo_it, hi_it] = std::minmax_element(s.begin(), s.end());
-  const double lo = *lo_it, hi = *hi_it;
+  auto [s, lo, hi] = sanitized(scores);
+  const double nd = static_cast<double>(s.size());
   for (double& x : s) {
     const double normalised = hi > lo ? (x - lo) / (hi - lo) : 0.0;
     x = std::clamp(std::ceil((1.0 - normalised) * nd), 1.0, nd);
@@ -134,7 +142,7 @@ torch::Tensor quantised_exponential_distribution(const torch::Tensor& scores, do
 
 torch::Tensor proportional_distribution(const torch::Tensor& weights) {
   if (!on_cpu(weights)) return proportional_distribution_reference(weights);
-  std::vector<double> w = sanitized(weights);
+  std::vector<double> w = sanitized(weights).values;
   double total = 0;
   for (double& x : w) total += x = std::max(x, 0.0);
   const int64_t n = static_cast<int64_t>(w.size());

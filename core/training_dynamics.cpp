@@ -118,11 +118,7 @@ D2ACE_KERNEL void update_rows(const DynamicsView& v, const int64_t* batch, const
 
 void TrainingDynamics::update(const torch::Tensor& idx, const torch::Tensor& probabilities,
                               const torch::Tensor& losses) {
-  auto fusable = [](const torch::Tensor& t) {
-    return !t.defined() || (t.device().is_cpu() && t.scalar_type() == torch::kFloat);
-  };
-  if (visits_.device().is_cpu() && idx.scalar_type() == torch::kLong && fusable(probabilities) &&
-      fusable(losses))
+  if (fusable(torch::kLong, {visits_, idx}) && fusable(torch::kFloat, {probabilities, losses}))
     update_fused(idx, probabilities, losses);
   else
     update_reference(idx, probabilities, losses);
@@ -295,8 +291,7 @@ D2ACE_KERNEL void uncertainty_rows(const float* window, const float* change, int
 
 torch::Tensor windowed_uncertainty(const TrainingDynamics& dynamics, double lambda) {
   const torch::Tensor& window = dynamics.window();
-  if (!window.device().is_cpu() || window.scalar_type() != torch::kFloat)
-    return windowed_uncertainty_reference(dynamics, lambda);
+  if (!fusable(torch::kFloat, {window})) return windowed_uncertainty_reference(dynamics, lambda);
   const torch::Tensor change = dynamics.change_sum();  // a strided view of the state rows
   const int64_t n = window.size(0), T = window.size(1), q = window.size(2);
   const float* w = window.data_ptr<float>();

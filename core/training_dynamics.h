@@ -93,8 +93,9 @@ class TrainingDynamics {
   torch::Tensor window_sum_;                     // [N, q] bit windows: running sum of the entries
 };
 
-// dst[idx[k]] = rows[k] for distinct indices: the row scatter of every per-batch update
-// (index_put_, measured faster than index_copy_ on CPU for [b, W] rows: bench_micro observe/*).
+// dst[idx[k]] = rows[k] for distinct indices: the row scatter of the per-batch updates' tensor
+// forms (update_reference, ActiveBiasSelector::observe_reference; index_put_, measured faster
+// than index_copy_ on CPU for [b, W] rows).
 void put_rows(torch::Tensor& dst, const torch::Tensor& idx, const torch::Tensor& rows);
 
 // Binary entropy in bits, elementwise, with 0 log 0 = 0 (so H(0) = H(1) = 0, never NaN).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/cpu_kernels.h"
+
 namespace d2ace {
 
 EnhancementIndex EnhancementIndex::of(const torch::Tensor& Z, const RelevantEntries& r, bool global,
@@ -37,7 +39,7 @@ torch::Tensor enhancement_at(const torch::Tensor& C_hat, const EnhancementIndex&
 
 torch::Tensor enhanced_scores(const torch::Tensor& M_in, const torch::Tensor& v_in,
                               const torch::Tensor& s_in, const RelevantEntries& r) {
-  if (!M_in.device().is_cpu() || M_in.scalar_type() != torch::kFloat)
+  if (!fusable(torch::kFloat, {M_in, v_in, s_in}))
     return enhanced_scores_reference(M_in, v_in, s_in, r);
   const torch::Tensor M = M_in.contiguous(), v = v_in.contiguous();
   const int64_t n = M.size(0), q = M.size(1);
@@ -45,15 +47,8 @@ torch::Tensor enhanced_scores(const torch::Tensor& M_in, const torch::Tensor& v_
   const float* w = v.data_ptr<float>();
   torch::Tensor score = torch::empty({n}, M.options());
   float* out = score.data_ptr<float>();
-  for (int64_t i = 0; i < n; ++i) {  // S1 = M v, four running sums (one vector register)
-    const float* row = m + i * q;
-    double part[4] = {0, 0, 0, 0};
-    int64_t j = 0;
-    for (; j + 4 <= q; j += 4)
-      for (int u = 0; u < 4; ++u) part[u] += static_cast<double>(row[j + u]) * w[j + u];
-    for (; j < q; ++j) part[0] += static_cast<double>(row[j]) * w[j];
-    out[i] = static_cast<float>((part[0] + part[1]) + (part[2] + part[3]));
-  }
+  for (int64_t i = 0; i < n; ++i)  // S1 = M v
+    out[i] = static_cast<float>(dot_in_double(m + i * q, w, q));
   if (s_in.defined()) {  // S2 at Y's ones, row by row (the ones are in row-major order)
     const torch::Tensor s_at = s_in.contiguous();
     const float* s = s_at.data_ptr<float>();

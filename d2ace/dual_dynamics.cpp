@@ -29,9 +29,8 @@ D2ACE_KERNEL void hardness_rows(float* e, const float* flip, int64_t flip_stride
 
 torch::Tensor noise_resistant_hardness(const torch::Tensor& last_loss,
                                        const torch::Tensor& flip_ema, HardnessForm form) {
-  const bool fusable = last_loss.device().is_cpu() && last_loss.scalar_type() == torch::kFloat &&
-                       flip_ema.scalar_type() == torch::kFloat && flip_ema.stride(1) == 1;
-  if (!fusable) return noise_resistant_hardness_reference(last_loss, flip_ema, form);
+  if (!fusable(torch::kFloat, {last_loss, flip_ema}) || flip_ema.stride(1) != 1)
+    return noise_resistant_hardness_reference(last_loss, flip_ema, form);
   const bool released = form == HardnessForm::kReleased;
   torch::Tensor e = released ? last_loss.neg().exp_() : last_loss.neg().expm1_();  // contiguous
   const int64_t n = e.size(0), q = e.size(1);

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include "core/cpu_kernels.h"
+
 namespace d2ace {
 
 torch::Tensor dynamic_label_weights_reference(const torch::Tensor& m) {
@@ -15,8 +17,7 @@ torch::Tensor dynamic_label_weights_reference(const torch::Tensor& m) {
 }
 
 torch::Tensor dynamic_label_weights(const torch::Tensor& m_in) {
-  if (!m_in.device().is_cpu() || m_in.scalar_type() != torch::kFloat)
-    return dynamic_label_weights_reference(m_in);
+  if (!fusable(torch::kFloat, {m_in})) return dynamic_label_weights_reference(m_in);
   const torch::Tensor m = m_in.contiguous();
   const int64_t n = m.size(0), q = m.size(1);
   const float* x = m.data_ptr<float>();

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include "core/cpu_kernels.h"
+
 namespace d2ace {
 
 std::pair<torch::Tensor, torch::Tensor> expand_segments(const torch::Tensor& lengths) {
@@ -64,8 +66,7 @@ torch::Tensor relevant_label_correlation(const torch::Tensor& M, const RelevantE
 }
 
 torch::Tensor cosine_rows(const torch::Tensor& gram_in) {
-  if (!gram_in.device().is_cpu() || gram_in.scalar_type() != torch::kFloat)
-    return cosine_rows_reference(gram_in);
+  if (!fusable(torch::kFloat, {gram_in})) return cosine_rows_reference(gram_in);
   const torch::Tensor gram = gram_in.contiguous();
   const int64_t q = gram.size(0);
   const float* g = gram.data_ptr<float>();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/cpu_kernels.h"
+
 namespace d2ace {
 
 double StagewiseSchedule::beta(int64_t e) const {
@@ -13,9 +15,7 @@ double StagewiseSchedule::beta(int64_t e) const {
 
 torch::Tensor bernoulli_mixture(const torch::Tensor& pU_in, const torch::Tensor& pH_in,
                                 double beta) {
-  if (!pU_in.device().is_cpu() || pU_in.scalar_type() != torch::kDouble ||
-      pH_in.scalar_type() != torch::kDouble)
-    return beta * pU_in + (1.0 - beta) * pH_in;
+  if (!fusable(torch::kDouble, {pU_in, pH_in})) return beta * pU_in + (1.0 - beta) * pH_in;
   const torch::Tensor pU = pU_in.contiguous(), pH = pH_in.contiguous();
   torch::Tensor P = torch::empty_like(pU);
   const double* u = pU.data_ptr<double>();

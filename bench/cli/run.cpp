@@ -2,10 +2,10 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <thread>
 
 #include "bench/cli/cli.h"
 #include "bench/console.h"
+#include "bench/process.h"
 #include "bench/provenance.h"
 #include "bench/run_options.h"
 
@@ -22,7 +22,7 @@ int run(const std::vector<std::string>& args, const std::vector<std::string>& ar
                             ? static_cast<int64_t>(r.config.only_folds.size())
                         : r.config.split == SplitMode::kOfficial ? 1
                                                                  : r.config.folds;
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = core_count();
   const Parallelism split = choose_parallelism(r.jobs, r.threads, folds, cores);
   configure_threads(split.threads, r.intra_op_threads);
   FoldProcesses processes{split.jobs,

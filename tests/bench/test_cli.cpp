@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "bench/experiment.h"
+#include "bench/process.h"
 #include "bench/run_options.h"
 #include "tests/support.h"
 
@@ -146,7 +146,7 @@ TEST_CASE("cli: folds in parallel processes give the serial run's cells", "[cli]
   REQUIRE(c.exit_code == 0);
   std::ifstream sc(spread);
   auto dc = nlohmann::json::parse(sc);
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = d2ace::core_count();
   d2ace::FoldProcesses p;
   const auto split = d2ace::choose_parallelism(2, 0, 3, cores);
   p.jobs = split.jobs, p.threads = split.threads, p.cores = cores, p.spread_last_wave = true;
