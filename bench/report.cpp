@@ -48,6 +48,8 @@ Json curves_json(const std::vector<EpochRecord>& epochs) {
   column("val_loss", [](const EpochRecord& e) { return number(e.val_loss); });
   column("val_macro_auc", [](const EpochRecord& e) { return number(e.val_macro_auc); });
   column("seconds", [](const EpochRecord& e) { return number(e.seconds); });
+  column("training_seconds", [](const EpochRecord& e) { return number(e.training_seconds); });
+  column("elapsed_seconds", [](const EpochRecord& e) { return number(e.elapsed_seconds); });
   column("steps", [](const EpochRecord& e) { return Json(e.steps); });
   column("distinct_instances", [](const EpochRecord& e) { return Json(e.distinct_instances); });
   column("plan_seconds", [](const EpochRecord& e) { return number(e.plan_seconds); });

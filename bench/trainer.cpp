@@ -104,7 +104,10 @@ class TrainingLoop {
     model_.train();
     for (int64_t epoch = 0; epoch < config_.epochs; ++epoch) {
       EpochRecord rec = train_epoch(epoch);
-      if (result_.status == RunStatus::kDiverged) return std::move(result_);
+      if (result_.status == RunStatus::kDiverged) {
+        result_.timings.training += rec.training_seconds;
+        return std::move(result_);
+      }
       after_epoch(epoch, rec);
       validate(rec);
       keep_if_best(epoch, rec);
@@ -163,7 +166,7 @@ class TrainingLoop {
       TrainingOutput out;
       double loss = 0;
       {
-        ScopedTimer timer(&result_.timings.training);
+        ScopedTimer timer(&rec.training_seconds);
         out =
             model_.training_forward(pool_.X.index_select(0, batch), pool_.Y.index_select(0, batch));
         optimizer_.step(out.loss);
@@ -224,10 +227,12 @@ class TrainingLoop {
     }
     rec.selector = selector_.diagnostics();
     Timings& t = result_.timings;
+    t.training += rec.training_seconds;
     t.plan += rec.plan_seconds;
     t.observe += rec.observe_seconds;
     t.end_epoch += rec.end_epoch_seconds;
     t.rescore += rec.rescore_seconds;
+    rec.elapsed_seconds = t.training + t.selection() + t.neighbour_search;
   }
 
   // Validation macro-AUC and loss (NaN without a validation part).

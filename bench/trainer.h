@@ -47,7 +47,11 @@ struct EpochRecord {
   double train_loss = 0;     // mean training loss over the epoch's steps
   double val_loss = 0;       // NaN without a validation part
   double val_macro_auc = 0;  // NaN without a validation part
-  double seconds = 0;
+  double seconds = 0;           // the epoch's wall time: training, selection and validation
+  double training_seconds = 0;  // forward, backward and optimiser steps of this epoch
+  // Cumulative cost at the epoch's end: every training and selection second so far, the
+  // selector's one-off neighbour search included (validation excluded). Time to accuracy reads it.
+  double elapsed_seconds = 0;
   int64_t steps = 0;
   int64_t distinct_instances = 0;  // distinct pool rows drawn this epoch
   double plan_seconds = 0, observe_seconds = 0, rescore_seconds = 0, end_epoch_seconds = 0;

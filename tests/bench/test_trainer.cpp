@@ -84,6 +84,16 @@ TEST_CASE("trainer: the selector sees every step and reports its diagnostics", "
   CHECK(r.epochs[2].distinct_instances == 100);
   CHECK(r.epochs[2].selector.at("ended") == 3);
   CHECK(r.test.instances == 20);
+  // The cumulative cost grows by each epoch's training and selection and ends at the totals.
+  double training = 0;
+  for (size_t e = 0; e < r.epochs.size(); ++e) {
+    training += r.epochs[e].training_seconds;
+    CHECK(r.epochs[e].training_seconds > 0);
+    if (e > 0) CHECK(r.epochs[e].elapsed_seconds > r.epochs[e - 1].elapsed_seconds);
+  }
+  CHECK(training == Approx(r.timings.training));
+  CHECK(r.epochs.back().elapsed_seconds ==
+        Approx(r.timings.training + r.timings.selection() + r.timings.neighbour_search));
 }
 
 TEST_CASE("trainer: training learns and the same config reproduces bit for bit", "[trainer]") {
