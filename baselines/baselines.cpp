@@ -2,6 +2,7 @@
 
 #include "baselines/active_bias.h"
 #include "baselines/hard_imbalance.h"
+#include "baselines/infobatch.h"
 #include "baselines/online_batch.h"
 #include "baselines/recency_bias.h"
 #include "baselines/uncertainty_correlation.h"
@@ -80,6 +81,28 @@ const ParamTable<HardImbalanceConfig>& hard_imbalance_params() {
   return table;
 }
 
+const ParamTable<InfoBatchConfig>& infobatch_params() {
+  using C = InfoBatchConfig;
+  static const auto table =
+      ParamTable<C>()
+          .field("ratio", &C::ratio,
+                 "fraction of the well-learned (below-mean score) instances left out of an epoch")
+          .field("delta", &C::delta, "pruning epochs: e < delta * E; the rest use the whole pool")
+          .choice("score", &C::balanced, {{"sum", false}, {"balanced", true}},
+                  "sum (per-label BCE summed) or balanced (mean over the positives and as many "
+                  "hardest negatives)");
+  return table;
+}
+
+std::unique_ptr<Selector> make_infobatch(const Params& p) {
+  const InfoBatchConfig c = infobatch_params().fill(p);
+  if (!(c.ratio >= 0 && c.ratio <= 0.9))
+    throw InputError("infobatch: ratio must be in [0, 0.9], got " + param_text(c.ratio));
+  if (!(c.delta >= 0 && c.delta <= 1))
+    throw InputError("infobatch: delta must be in [0, 1], got " + param_text(c.delta));
+  return std::make_unique<InfoBatchSelector>(c);
+}
+
 std::unique_ptr<Selector> make_online_batch(const Params& p) {
   const OnlineBatchConfig c = online_batch_params().fill(p);
   check_pressure(c.s0, "s0");
@@ -156,6 +179,10 @@ void register_baselines(SelectorRegistry& registry) {
                 "loss x imbalance: global (IRLbl) and local (kNN) imbalance weights (after Zhou et "
                 "al., ECML PKDD 2024)",
                 hard_imbalance_params().specs(), "hard-imbalance-1", make_hard_imbalance});
+  registry.add({"infobatch",
+                "pruning: drops a random part of the below-mean-loss instances each epoch and "
+                "reweights the rest (Qin et al., ICLR 2024)",
+                infobatch_params().specs(), "infobatch-1", make_infobatch});
 }
 
 }  // namespace d2ace

@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 #include "core/error.h"
 #include "core/timing.h"
@@ -159,16 +161,24 @@ class TrainingLoop {
       c10::InferenceMode selection;
       plan = selector_.plan_epoch(epoch);
     }
+    if (!plan.weights.empty() && plan.weights.size() != plan.batches.size())
+      throw std::logic_error("a selector's plan has " + std::to_string(plan.weights.size()) +
+                             " weight tensors for " + std::to_string(plan.batches.size()) +
+                             " batches");
     double loss_sum = 0;
-    for (const torch::Tensor& batch : plan.batches) {
+    for (size_t k = 0; k < plan.batches.size(); ++k) {
+      const torch::Tensor& batch = plan.batches[k];
+      // Plans are made in inference mode; autograd needs a normal tensor (a [b] copy).
+      const torch::Tensor weights =
+          plan.weights.empty() ? torch::Tensor() : plan.weights[k].clone();
       rec.learning_rate = learning_rate_at(++step_);
       optimizer_.set_learning_rate(rec.learning_rate);
       TrainingOutput out;
       double loss = 0;
       {
         ScopedTimer timer(&rec.training_seconds);
-        out =
-            model_.training_forward(pool_.X.index_select(0, batch), pool_.Y.index_select(0, batch));
+        out = model_.training_forward(pool_.X.index_select(0, batch),
+                                      pool_.Y.index_select(0, batch), weights);
         optimizer_.step(out.loss);
         loss = out.loss.item<double>();
       }
@@ -204,13 +214,13 @@ class TrainingLoop {
   void rescore_pool() {
     c10::InferenceMode selection;
     std::vector<torch::Tensor> probs, losses;
-    for_each_chunk_in_eval(
-        model_, pool_.size(), config_.eval_batch_size, [&](int64_t start, int64_t end) {
-          TrainingOutput out =
-              model_.training_forward(pool_.X.slice(0, start, end), pool_.Y.slice(0, start, end));
-          probs.push_back(torch::sigmoid(out.logits));
-          losses.push_back(out.loss_matrix);
-        });
+    for_each_chunk_in_eval(model_, pool_.size(), config_.eval_batch_size,
+                           [&](int64_t start, int64_t end) {
+                             TrainingOutput out = model_.training_forward(
+                                 pool_.X.slice(0, start, end), pool_.Y.slice(0, start, end), {});
+                             probs.push_back(torch::sigmoid(out.logits));
+                             losses.push_back(out.loss_matrix);
+                           });
     selector_.observe_pool(torch::cat(probs), torch::cat(losses));
   }
 

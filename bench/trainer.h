@@ -43,10 +43,10 @@ struct TrainerConfig {
 
 struct EpochRecord {
   int64_t epoch = 0;
-  double learning_rate = 0;  // at the epoch's last step
-  double train_loss = 0;     // mean training loss over the epoch's steps
-  double val_loss = 0;       // NaN without a validation part
-  double val_macro_auc = 0;  // NaN without a validation part
+  double learning_rate = 0;     // at the epoch's last step
+  double train_loss = 0;        // mean training loss over the epoch's steps
+  double val_loss = 0;          // NaN without a validation part
+  double val_macro_auc = 0;     // NaN without a validation part
   double seconds = 0;           // the epoch's wall time: training, selection and validation
   double training_seconds = 0;  // forward, backward and optimiser steps of this epoch
   // Cumulative cost at the epoch's end: every training and selection second so far, the

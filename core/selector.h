@@ -1,10 +1,11 @@
 // The Selector contract (design.md): how a batch selector meets the trainer.
 //
 // A selector sees the training pool once (attach), then each epoch plans the batches
-// (plan_epoch), observes what the model saw on each batch (observe: indices, probabilities and
-// the per-entry loss matrix of the training forward pass), and rescores at the epoch's end
-// (end_epoch). Its per-instance state lives in tensors on the pool's device, updated by a few
-// tensor operations or a fused CPU kernel with a tensor-operation reference (docs/architecture.md)
+// (plan_epoch; a plan may carry per-instance loss weights), observes what the model saw on each
+// batch (observe: indices, probabilities and the per-entry loss matrix of the training forward
+// pass), and rescores at the epoch's end (end_epoch). Its per-instance state lives in tensors on
+// the pool's device, updated by a few tensor operations or a fused CPU kernel with a
+// tensor-operation reference (docs/architecture.md)
 // -- never by tensor operations per instance. A selector never reads a flag: its parameters
 // arrive as Params.
 //
@@ -40,6 +41,10 @@ struct TrainingPool {
 
 struct EpochPlan {
   std::vector<torch::Tensor> batches;  // int64 index tensors into the pool, one per step
+  // Per-instance loss weights, one float tensor [b] per batch (InfoBatch's rescaling), or empty:
+  // the trainer hands them to the model's loss. Empty (every selector but InfoBatch) leaves
+  // training exactly as unweighted.
+  std::vector<torch::Tensor> weights;
 };
 
 // What a selector needs from each training step (the trainer computes nothing more).
@@ -83,5 +88,8 @@ using SelectorRegistry = Registry<std::unique_ptr<Selector>, const Params&>;
 // A fresh random permutation of [0, n) cut into batches of `batch_size` (the last one smaller):
 // the uniform plan, shared by every selector that shuffles (warm-up epochs included).
 EpochPlan permutation_plan(int64_t n, int64_t batch_size, at::Generator& generator);
+
+// The index tensor `order` cut, in order, into batches of `batch_size` (the last one smaller).
+EpochPlan batches_of(const torch::Tensor& order, int64_t batch_size);
 
 }  // namespace d2ace

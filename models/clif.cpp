@@ -64,14 +64,15 @@ std::pair<torch::Tensor, torch::Tensor> ClifImpl::logits_and_embedding(const tor
 
 torch::Tensor ClifImpl::forward(const torch::Tensor& x) { return logits_and_embedding(x).first; }
 
-TrainingOutput ClifImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y) {
+TrainingOutput ClifImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                          const torch::Tensor& weights) {
   auto [logits, E] = logits_and_embedding(x);
   TrainingOutput out;
   out.logits = logits;
   out.loss_matrix = bce_loss_matrix(logits, y);
   torch::Tensor unit = E / (E.norm(2, 1, /*keepdim=*/true) + 1e-6);
   torch::Tensor link = (link_target_ - unit.mm(unit.t())).pow(2).mean();
-  out.loss = out.loss_matrix.mean() + options_.link_weight * link;
+  out.loss = instance_mean(out.loss_matrix, weights) + options_.link_weight * link;
   return out;
 }
 

@@ -31,7 +31,8 @@ class ClifImpl : public MultiLabelModel {
  public:
   ClifImpl(const ModelShape& shape, ClifOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
-  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) override;
+  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                  const torch::Tensor& weights) override;
 
  private:
   std::pair<torch::Tensor, torch::Tensor> logits_and_embedding(const torch::Tensor& x);

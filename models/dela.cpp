@@ -33,14 +33,15 @@ torch::Tensor DelaImpl::forward(const torch::Tensor& x) {
   return decode(x, mu.unsqueeze(1).expand({-1, labels_, -1}));
 }
 
-TrainingOutput DelaImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y) {
+TrainingOutput DelaImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                          const torch::Tensor& weights) {
   TrainingOutput out;
   torch::Tensor h = encoder_(x);
   torch::Tensor mu = mu_(h);
   if (!is_training()) {  // evaluation-mode rescoring: no gates, no noise (as predict())
     out.logits = decode(x, mu.unsqueeze(1).expand({-1, labels_, -1}));
     out.loss_matrix = bce_loss_matrix(out.logits, y);
-    out.loss = out.loss_matrix.sum(1).mean();
+    out.loss = instance_mean(out.loss_matrix.sum(1), weights);
     return out;
   }
   torch::Tensor logvar = logvar_(h);
@@ -57,7 +58,8 @@ TrainingOutput DelaImpl::training_forward(const torch::Tensor& x, const torch::T
   torch::Tensor g = gates.unsqueeze(0);
   torch::Tensor kl = -logvar.unsqueeze(1) - 2 * (g + 1e-6).log() - 1 +
                      logvar.unsqueeze(1).exp() * g.pow(2) + mu.unsqueeze(1).pow(2);
-  out.loss = out.loss_matrix.sum(1).mean() + options_.beta * (0.5 * kl.sum(2)).mean();
+  out.loss = instance_mean(out.loss_matrix.sum(1), weights) +
+             options_.beta * instance_mean(0.5 * kl.sum(2), weights);
   return out;
 }
 

@@ -32,7 +32,8 @@ class DelaImpl : public MultiLabelModel {
  public:
   DelaImpl(const ModelShape& shape, DelaOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
-  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) override;
+  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                  const torch::Tensor& weights) override;
   std::vector<ParameterGroup> parameter_groups() override;
 
  private:

@@ -5,6 +5,7 @@
 #include <torch/nn/init.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/error.h"
 
@@ -99,6 +100,13 @@ torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& 
   namespace F = torch::nn::functional;
   return F::binary_cross_entropy_with_logits(
       logits, targets, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
+}
+
+torch::Tensor instance_mean(const torch::Tensor& x, const torch::Tensor& weights, int64_t dim) {
+  if (!weights.defined()) return x.mean();
+  std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);
+  shape[static_cast<size_t>(dim)] = weights.size(0);
+  return (x * weights.view(shape)).mean();
 }
 
 }  // namespace d2ace

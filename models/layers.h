@@ -78,4 +78,9 @@ void check_dropout(double dropout, const std::string& model);
 // Per-entry binary cross-entropy with logits, [b, q] (every BCE-trained model's loss matrix).
 torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& targets);
 
+// The batch mean of per-instance terms `x` ([b] or [b, ...], instances along dimension `dim`),
+// each instance's entries multiplied by its weight (weights [b]); undefined weights give exactly
+// x.mean(). As InfoBatch: the weighted sum divided by the number of entries, not by the weights'.
+torch::Tensor instance_mean(const torch::Tensor& x, const torch::Tensor& weights, int64_t dim = 0);
+
 }  // namespace d2ace

@@ -22,11 +22,12 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
   return output_(h);
 }
 
-TrainingOutput MlpImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y) {
+TrainingOutput MlpImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                         const torch::Tensor& weights) {
   TrainingOutput out;
   out.logits = forward(x);
   out.loss_matrix = bce_loss_matrix(out.logits, y);
-  out.loss = out.loss_matrix.mean();
+  out.loss = instance_mean(out.loss_matrix, weights);
   return out;
 }
 

@@ -24,7 +24,8 @@ class MlpImpl : public MultiLabelModel {
  public:
   MlpImpl(ModelShape shape, const MlpOptions& o);
   torch::Tensor forward(const torch::Tensor& x) override;
-  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) override;
+  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                  const torch::Tensor& weights) override;
 
  private:
   torch::nn::ModuleList hidden_{nullptr};

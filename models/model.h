@@ -42,8 +42,12 @@ class MultiLabelModel : public torch::nn::Module {
  public:
   // Logits for evaluation (call under eval() and NoGradGuard).
   virtual torch::Tensor forward(const torch::Tensor& x) = 0;
-  // One training forward pass on a batch with its targets [b, q].
-  virtual TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) = 0;
+  // One training forward pass on a batch with its targets [b, q]. `weights` [b] are per-instance
+  // loss weights from the selector (InfoBatch's rescaling), or undefined: each instance's part of
+  // the training loss is multiplied by its weight (instance_mean), and the loss matrix stays
+  // unweighted. Undefined weights give exactly the unweighted loss.
+  virtual TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                          const torch::Tensor& weights) = 0;
   // The optimiser's parameter groups; by default one group with every parameter.
   virtual std::vector<ParameterGroup> parameter_groups() { return {{parameters(), 1.0}}; }
 };

@@ -62,25 +62,27 @@ torch::Tensor MpvaeImpl::decode(FeedForward& decoder, const torch::Tensor& x,
 }
 
 std::pair<torch::Tensor, torch::Tensor> probit_nll_and_ranking(const torch::Tensor& E,
-                                                               const torch::Tensor& y) {
+                                                               const torch::Tensor& y,
+                                                               const torch::Tensor& weights) {
   torch::Tensor Y = y.unsqueeze(0);
   torch::Tensor logprob = (E.log() * Y + (1 - E).log() * (1 - Y)).sum(2);  // [S, b]
   torch::Tensor top = std::get<0>(logprob.max(0));
-  torch::Tensor nll = (-((logprob - top).exp().mean(0) + 1e-12).log() - top).mean();
+  torch::Tensor nll = instance_mean(-((logprob - top).exp().mean(0) + 1e-12).log() - top, weights);
   torch::Tensor positives = y.sum(1), negatives = (1 - y).sum(1);
   torch::Tensor pairs = ((-5 * E).exp() * Y).sum(2) * ((5 * E).exp() * (1 - Y)).sum(2);  // [S, b]
   torch::Tensor rank = pairs / (5.0 * (positives * negatives + 1e-12)).unsqueeze(0);
   rank = torch::where(torch::isfinite(rank), rank, torch::zeros_like(rank));
-  return {nll, rank.mean()};
+  return {nll, instance_mean(rank, weights, /*dim=*/1)};
 }
 
-TrainingOutput MpvaeImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y) {
+TrainingOutput MpvaeImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                           const torch::Tensor& weights) {
   TrainingOutput out;
   Gaussian label = encode_labels(x, y), feature = encode_features(x);
   if (!is_training()) {  // evaluation-mode rescoring: the label branch at its mean
     out.logits = decode(label_decoder_, x, label.mu);
     out.loss_matrix = bce_loss_matrix(out.logits, y);
-    out.loss = out.loss_matrix.mean();
+    out.loss = instance_mean(out.loss_matrix, weights);
     return out;
   }
   torch::Tensor label_mean = decode(label_decoder_, x, sample(label));
@@ -88,8 +90,10 @@ TrainingOutput MpvaeImpl::training_forward(const torch::Tensor& x, const torch::
   torch::Tensor noise =
       torch::randn({options_.train_samples, x.size(0), covariance_root_.size(1)}, x.options());
   torch::Tensor correlated = noise.matmul(covariance_root_.t());  // [S, b, q]
-  auto [nll, rank] = probit_nll_and_ranking(probit(correlated + label_mean.unsqueeze(0)), y);
-  auto [nll_x, rank_x] = probit_nll_and_ranking(probit(correlated + feature_mean.unsqueeze(0)), y);
+  auto [nll, rank] =
+      probit_nll_and_ranking(probit(correlated + label_mean.unsqueeze(0)), y, weights);
+  auto [nll_x, rank_x] =
+      probit_nll_and_ranking(probit(correlated + feature_mean.unsqueeze(0)), y, weights);
   torch::Tensor kl =
       0.5 * ((feature.logvar - label.logvar) - 1 + (label.logvar - feature.logvar).exp() +
              (feature.mu - label.mu).pow(2) / (feature.logvar.exp() + kEps))
@@ -97,7 +101,7 @@ TrainingOutput MpvaeImpl::training_forward(const torch::Tensor& x, const torch::
   out.logits = label_mean;
   out.loss_matrix = bce_loss_matrix(label_mean, y);
   out.loss = options_.nll_coeff * (nll + nll_x) + options_.rank_coeff * (rank + rank_x) +
-             options_.kl_coeff * kl.mean();
+             options_.kl_coeff * instance_mean(kl, weights);
   return out;
 }
 

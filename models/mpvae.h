@@ -41,7 +41,8 @@ class MpvaeImpl : public MultiLabelModel {
  public:
   MpvaeImpl(const ModelShape& shape, MpvaeOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
-  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) override;
+  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                  const torch::Tensor& weights) override;
 
  private:
   struct Gaussian {
@@ -63,9 +64,11 @@ class MpvaeImpl : public MultiLabelModel {
 TORCH_MODULE(Mpvae);
 
 // The two probit terms of one branch, from E [S, b, q] and targets [b, q]: the sampled NLL (batch
-// mean) and the pairwise ranking loss (mean over S and b), in the factorised form.
+// mean) and the pairwise ranking loss (mean over S and b), in the factorised form; `weights` [b]
+// weight each instance's terms (instance_mean), undefined for none.
 std::pair<torch::Tensor, torch::Tensor> probit_nll_and_ranking(const torch::Tensor& E,
-                                                               const torch::Tensor& y);
+                                                               const torch::Tensor& y,
+                                                               const torch::Tensor& weights);
 
 // The parameters, bound to MpvaeOptions's fields (defaults there), and the factory.
 const ParamTable<MpvaeOptions>& mpvae_params();

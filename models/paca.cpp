@@ -117,7 +117,8 @@ torch::Tensor PacaImpl::forward(const torch::Tensor& x) {
   return scores.select(1, 1) - scores.select(1, 0);
 }
 
-TrainingOutput PacaImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y) {
+TrainingOutput PacaImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                          const torch::Tensor& weights) {
   namespace F = torch::nn::functional;
   torch::Tensor h = encoder_(x), hy = label_encoder_(y);
   torch::Tensor x_mu = mu_(h), x_logvar = logvar_(h), y_mu = label_mu_(hy),
@@ -127,21 +128,30 @@ TrainingOutput PacaImpl::training_forward(const torch::Tensor& x, const torch::T
     z_x = x_mu + (0.5 * x_logvar).exp() * torch::randn_like(x_mu);
     z_y = y_mu + (0.5 * y_logvar).exp() * torch::randn_like(y_mu);
   }
-  torch::Tensor kl = (0.5 * (y_logvar - x_logvar - 1 + (x_logvar - y_logvar).exp() +
-                             (y_mu - x_mu).pow(2) / (y_logvar.exp() + kKlEps))
-                                .sum(1))
-                         .mean();
+  torch::Tensor kl = instance_mean(0.5 * (y_logvar - x_logvar - 1 + (x_logvar - y_logvar).exp() +
+                                          (y_mu - x_mu).pow(2) / (y_logvar.exp() + kKlEps))
+                                             .sum(1),
+                                   weights);
   torch::Tensor label_logits = label_classifier_(label_decoder_(z_y));
   torch::Tensor z = instance_map_(torch::cat({x, z_x}, 1));
   torch::Tensor reconstruction = decoder_(z);
   torch::Tensor scores = prototype_scores(z);  // [b, 2, q]
   const double q = static_cast<double>(labels_), b = static_cast<double>(x.size(0));
-  torch::Tensor recon = (torch::sigmoid(reconstruction) - x).pow(2).sum() / b;
+  torch::Tensor squared = (torch::sigmoid(reconstruction) - x).pow(2);
+  torch::Tensor recon =
+      weights.defined() ? instance_mean(squared.sum(1), weights) : squared.sum() / b;
   TrainingOutput out;
   out.logits = label_logits;
   out.loss_matrix = bce_loss_matrix(label_logits, y);
-  torch::Tensor regulariser = kl + out.loss_matrix.sum(1).mean();  // q * multilabel soft margin
-  torch::Tensor classification = F::cross_entropy(scores, y.to(torch::kLong)) * q;
+  torch::Tensor regulariser =
+      kl + instance_mean(out.loss_matrix.sum(1), weights);  // q * multilabel soft margin
+  torch::Tensor classification =
+      weights.defined()
+          ? instance_mean(F::cross_entropy(scores, y.to(torch::kLong),
+                                           F::CrossEntropyFuncOptions().reduction(torch::kNone)),
+                          weights) *
+                q
+          : F::cross_entropy(scores, y.to(torch::kLong)) * q;
   out.loss = recon + options_.gamma * regulariser + options_.alpha * classification;
   return out;
 }

@@ -60,7 +60,8 @@ class PacaImpl : public MultiLabelModel {
  public:
   PacaImpl(const ModelShape& shape, PacaOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
-  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) override;
+  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                  const torch::Tensor& weights) override;
 
  private:
   torch::Tensor prototype_scores(const torch::Tensor& z);  // [b, 2, q]: (negative, positive)

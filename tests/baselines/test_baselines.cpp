@@ -4,10 +4,13 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "baselines/active_bias.h"
 #include "baselines/hard_imbalance.h"
+#include "baselines/infobatch.h"
 #include "baselines/online_batch.h"
 #include "baselines/recency_bias.h"
 #include "baselines/uncertainty_correlation.h"
@@ -220,6 +223,73 @@ TEST_CASE("baselines: hard-imbalance weights", "[baselines]") {
   CHECK(W[1][1].item<float>() == Approx(1.6f));
 }
 
+TEST_CASE("baselines: infobatch prunes half of the below-mean instances and reweights the rest",
+          "[baselines]") {
+  const int64_t n = 40;
+  TrainingPool pool = pool_of(n, 3, /*batch=*/8, /*epochs=*/8);
+  auto selector = build("infobatch");
+  selector->attach(pool);
+  // The first epoch: every score equal, nothing pruned, a plain permutation without weights.
+  EpochPlan first = selector->plan_epoch(0);
+  CHECK(is_permutation(first, n));
+  CHECK(first.weights.empty());
+  // Losses: instance i's three labels each lose i / 10, so its score is 0.3 i and the mean
+  // 0.3 * 19.5: instances 0..19 are well learned.
+  torch::Tensor all = torch::arange(n, torch::kLong);
+  torch::Tensor losses = (all.to(torch::kFloat) / 10).unsqueeze(1).expand({n, 3}).contiguous();
+  {
+    c10::InferenceMode mode;
+    selector->observe(all, {}, losses);
+  }
+  for (int64_t epoch = 1; epoch < 7; ++epoch) {  // delta * E = 7: epochs 1..6 prune
+    INFO("epoch " << epoch);
+    EpochPlan plan = selector->plan_epoch(epoch);
+    torch::Tensor order = torch::cat(plan.batches);
+    CHECK(order.size(0) == 30);  // 20 hard + floor(0.5 * 20) learned
+    CHECK(plan.batches.size() == 4);
+    REQUIRE(plan.weights.size() == plan.batches.size());
+    torch::Tensor weights = torch::cat(plan.weights);
+    CHECK(std::get<0>(at::_unique(order)).size(0) == 30);
+    CHECK(((order >= 20) == (weights == 1.0f)).all().item<bool>());
+    CHECK(((order < 20) == (weights == 2.0f)).all().item<bool>());
+    CHECK((order >= 20).sum().item<int64_t>() == 20);
+    CHECK(selector->diagnostics().at("pruned") == Approx(0.25));
+  }
+  EpochPlan full = selector->plan_epoch(7);
+  CHECK(is_permutation(full, n));
+  CHECK(full.weights.empty());
+  CHECK(selector->diagnostics().at("pruned") == 0.0);
+  CHECK_THROWS_WITH(build("infobatch", {{"ratio", "0.95"}}), Catch::Contains("ratio must be"));
+}
+
+TEST_CASE("baselines: infobatch's balanced score equals its definition", "[baselines]") {
+  torch::manual_seed(9);
+  const int64_t b = 50, q = 7;
+  torch::Tensor losses = torch::rand({b, q});
+  torch::Tensor labels = (torch::rand({b, q}) < 0.3).to(torch::kFloat);
+  labels[0].zero_();   // no positive: the mean over every label
+  labels[1].fill_(1);  // no negative: the mean over the positives
+  torch::Tensor got = balanced_instance_loss(losses, labels);
+  for (int64_t i = 0; i < b; ++i) {
+    std::vector<float> pos, neg;
+    for (int64_t j = 0; j < q; ++j)
+      (labels[i][j].item<float>() > 0.5f ? pos : neg).push_back(losses[i][j].item<float>());
+    std::sort(neg.begin(), neg.end(), std::greater<>());
+    double sum = 0;
+    size_t count = 0;
+    if (pos.empty()) {
+      for (float v : neg) sum += v;
+      count = neg.size();
+    } else {
+      for (float v : pos) sum += v;
+      const size_t taken = std::min(pos.size(), neg.size());
+      for (size_t k = 0; k < taken; ++k) sum += neg[k];
+      count = pos.size() + taken;
+    }
+    CHECK(got[i].item<double>() == Approx(sum / static_cast<double>(count)).epsilon(1e-5));
+  }
+}
+
 TEST_CASE("baselines: every selector trains through the harness", "[baselines]") {
   Registries reg;
   for (const auto* entry : reg.selectors.all()) {
@@ -229,7 +299,12 @@ TEST_CASE("baselines: every selector trains through the harness", "[baselines]")
     auto cells = Experiment(c, reg).run();
     REQUIRE(cells[0]["status"]["state"] == "done");
     const auto& sel = cells[0]["curves"]["selector"];
-    if (entry->name != "uniform") {
+    if (entry->name == "infobatch") {
+      // Pruning epochs take fewer steps than the full ones (the last 1 - delta of the run).
+      const auto& steps = cells[0]["curves"]["steps"];
+      CHECK(steps[5].get<int64_t>() < steps[11].get<int64_t>());
+      CHECK(sel["pruned"].size() == 12);
+    } else if (entry->name != "uniform") {
       REQUIRE(sel.contains("entropy"));
       CHECK(sel["pressure"].size() == 12);
     }

@@ -50,7 +50,8 @@ class NanModel : public MultiLabelModel {
     linear = register_module("l", torch::nn::Linear(d, q));
   }
   torch::Tensor forward(const torch::Tensor& x) override { return linear(x); }
-  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y) override {
+  TrainingOutput training_forward(const torch::Tensor& x, const torch::Tensor& y,
+                                  const torch::Tensor&) override {
     TrainingOutput out;
     out.logits = forward(x);
     out.loss_matrix = bce_loss_matrix(out.logits, y);

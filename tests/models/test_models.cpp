@@ -61,7 +61,7 @@ TEST_CASE("every model gives logits, a loss matrix and a scalar loss of the righ
     INFO(name);
     auto model = build(name, t, 1);
     model->train();
-    TrainingOutput out = model->training_forward(t.X.slice(0, 0, 16), t.Y.slice(0, 0, 16));
+    TrainingOutput out = model->training_forward(t.X.slice(0, 0, 16), t.Y.slice(0, 0, 16), {});
     CHECK(out.logits.sizes() == torch::IntArrayRef({16, 5}));
     CHECK(out.loss_matrix.sizes() == torch::IntArrayRef({16, 5}));
     CHECK(out.loss.dim() == 0);
@@ -84,7 +84,7 @@ TEST_CASE("every model's training loss falls on a small synthetic set", "[models
     torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(3e-3));
     std::vector<double> losses;
     for (int step = 0; step < 80; ++step) {
-      TrainingOutput out = model->training_forward(t.X, t.Y);
+      TrainingOutput out = model->training_forward(t.X, t.Y, {});
       opt.zero_grad();
       out.loss.backward();
       opt.step();
@@ -96,6 +96,37 @@ TEST_CASE("every model's training loss falls on a small synthetic set", "[models
       return s / static_cast<double>(to - from);
     };
     CHECK(mean(70, 80) < 0.9 * mean(0, 10));
+  }
+}
+
+TEST_CASE("per-instance loss weights scale each instance's part of every model's loss",
+          "[models]") {
+  // The loss is affine in the weights, L(w) = c + sum_i w_i a_i / b: L(2) - L(1) = L(1) - L(0),
+  // with a nonzero instance part; ones give the unweighted loss; the loss matrix never moves.
+  Toy t = toy();
+  const int64_t b = t.X.size(0);
+  for (const auto& name : kModels) {
+    INFO(name);
+    auto model = build(name, t, 4);
+    model->train();
+    auto loss_with = [&](const torch::Tensor& w) {
+      torch::manual_seed(21);
+      return model->training_forward(t.X, t.Y, w);
+    };
+    const TrainingOutput none = loss_with({});
+    const TrainingOutput ones = loss_with(torch::ones({b}));
+    const double l0 = loss_with(torch::zeros({b})).loss.item<double>();
+    const double l1 = ones.loss.item<double>(),
+                 l2 = loss_with(torch::full({b}, 2.0)).loss.item<double>();
+    CHECK(l1 == Approx(none.loss.item<double>()).epsilon(1e-5));
+    CHECK(std::abs(l1 - l0) > 1e-3);
+    CHECK(l2 - l1 == Approx(l1 - l0).epsilon(1e-4));
+    CHECK(same(ones.loss_matrix, none.loss_matrix));
+    // Weighting one half twice as much moves the loss by that half's part only.
+    torch::Tensor half = torch::cat({torch::full({b / 2}, 2.0), torch::ones({b - b / 2})});
+    const double lh = loss_with(half).loss.item<double>();
+    CHECK(lh > std::min(l1, l2) - 1e-6);
+    CHECK(lh < std::max(l1, l2) + 1e-6);
   }
 }
 
@@ -117,9 +148,9 @@ TEST_CASE("the same seed gives the same weights and outputs", "[models]") {
     a->train();
     b->train();
     torch::manual_seed(11);
-    TrainingOutput oa = a->training_forward(t.X, t.Y);
+    TrainingOutput oa = a->training_forward(t.X, t.Y, {});
     torch::manual_seed(11);
-    TrainingOutput ob = b->training_forward(t.X, t.Y);
+    TrainingOutput ob = b->training_forward(t.X, t.Y, {});
     CHECK(same(oa.logits, ob.logits));
     CHECK(oa.loss.item<double>() == ob.loss.item<double>());
     torch::NoGradGuard guard;
@@ -135,14 +166,14 @@ TEST_CASE("loss matrices agree with the models' own losses", "[models]") {
   SECTION("clif: without the link term the loss is the matrix mean") {
     auto m = build("clif", t, 1, {{"link_weight", "0"}});
     m->train();
-    TrainingOutput out = m->training_forward(t.X, t.Y);
+    TrainingOutput out = m->training_forward(t.X, t.Y, {});
     CHECK(out.loss.item<double>() == Approx(out.loss_matrix.mean().item<double>()).epsilon(1e-6));
     CHECK(same(out.loss_matrix, bce_loss_matrix(out.logits, t.Y)));
   }
   SECTION("dela: without the KL term the loss is q times the multilabel soft margin") {
     auto m = build("dela", t, 1, {{"beta", "0"}});
     m->train();
-    TrainingOutput out = m->training_forward(t.X, t.Y);
+    TrainingOutput out = m->training_forward(t.X, t.Y, {});
     CHECK(out.loss.item<double>() ==
           Approx(out.loss_matrix.sum(1).mean().item<double>()).epsilon(1e-6));
     torch::Tensor soft_margin =
@@ -152,7 +183,7 @@ TEST_CASE("loss matrices agree with the models' own losses", "[models]") {
   SECTION("mpvae: the matrix is the label branch's BCE") {
     auto m = build("mpvae", t, 1);
     m->train();
-    TrainingOutput out = m->training_forward(t.X, t.Y);
+    TrainingOutput out = m->training_forward(t.X, t.Y, {});
     CHECK(same(out.loss_matrix, bce_loss_matrix(out.logits, t.Y)));
   }
 }
@@ -163,7 +194,7 @@ TEST_CASE("mpvae's factorised ranking loss equals the reference's pairwise sum",
   torch::Tensor E = torch::rand({S, b, q}, torch::kDouble).clamp(1e-3, 1 - 1e-3);
   torch::Tensor y = (torch::rand({b, q}, torch::kDouble) < 0.4).to(torch::kDouble);
   y[0].fill_(1);  // an instance with no negatives: its term is 0 (0 / 1e-12 pairs)
-  auto [nll, rank] = probit_nll_and_ranking(E, y);
+  auto [nll, rank] = probit_nll_and_ranking(E, y, {});
   // The reference's form: every (i, k) pair with y_i = 1, y_k = 0, over [S, b, q, q].
   torch::Tensor truth = (y.unsqueeze(2) * (1 - y).unsqueeze(1)).unsqueeze(0);
   torch::Tensor pairs = ((-5.0 * (E.unsqueeze(3) - E.unsqueeze(2))).exp() * truth).sum({2, 3});
