@@ -45,8 +45,10 @@ EpochPlan InfoBatchSelector::plan_epoch(int64_t epoch) {
   const torch::Tensor learned = below.nonzero().flatten().cpu();
   const torch::Tensor rest = below.logical_not().nonzero().flatten().cpu();
   const int64_t w = learned.size(0);
-  const auto kept = static_cast<int64_t>(std::floor((1.0 - config_.ratio) * static_cast<double>(w)));
-  const torch::Tensor chosen = learned.index_select(0, at::randperm(w, generator_, index).slice(0, 0, kept));
+  const auto kept =
+      static_cast<int64_t>(std::floor((1.0 - config_.ratio) * static_cast<double>(w)));
+  const torch::Tensor chosen =
+      learned.index_select(0, at::randperm(w, generator_, index).slice(0, 0, kept));
   const torch::Tensor remaining = torch::cat({rest, chosen});
   const torch::Tensor order =
       remaining.index_select(0, at::randperm(remaining.size(0), generator_, index));
@@ -55,16 +57,18 @@ EpochPlan InfoBatchSelector::plan_epoch(int64_t epoch) {
   EpochPlan plan = batches_of(order.to(scores_.device()), batch_size_);
   if (kept == 0) return plan;  // nothing reweighted: train as unweighted
   torch::Tensor weights = torch::ones({n}, scores_.options());
-  weights.index_fill_(0, chosen.to(scores_.device()), static_cast<float>(1.0 / (1.0 - config_.ratio)));
-  for (const torch::Tensor& batch : plan.batches) plan.weights.push_back(weights.index_select(0, batch));
+  weights.index_fill_(0, chosen.to(scores_.device()),
+                      static_cast<float>(1.0 / (1.0 - config_.ratio)));
+  for (const torch::Tensor& batch : plan.batches)
+    plan.weights.push_back(weights.index_select(0, batch));
   return plan;
 }
 
 void InfoBatchSelector::observe(const torch::Tensor& indices, const torch::Tensor&,
                                 const torch::Tensor& losses) {
-  const torch::Tensor score =
-      config_.balanced ? balanced_instance_loss(losses, labels_.index_select(0, indices))
-                       : losses.sum(1);
+  const torch::Tensor score = config_.balanced
+                                  ? balanced_instance_loss(losses, labels_.index_select(0, indices))
+                                  : losses.sum(1);
   scores_.index_put_({indices}, score.to(torch::kFloat));
 }
 

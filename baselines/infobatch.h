@@ -31,8 +31,8 @@
 namespace d2ace {
 
 struct InfoBatchConfig {
-  double ratio = 0.5;   // r: the fraction of well-learned instances left out of a pruning epoch
-  double delta = 0.875;  // pruning epochs: e < delta * E
+  double ratio = 0.5;     // r: the fraction of well-learned instances left out of a pruning epoch
+  double delta = 0.875;   // pruning epochs: e < delta * E
   bool balanced = false;  // score=balanced instead of the BCE sum
 };
 

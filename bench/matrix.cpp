@@ -9,10 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "bench/console.h"
+#include "bench/efficiency.h"
 #include "bench/experiment.h"
 #include "bench/process.h"
 #include "bench/provenance.h"
@@ -440,6 +443,27 @@ void add_rows(const Json& doc, std::vector<MergeRow>& rows) {
   }
 }
 
+bool is_done(const MergeRow& r) { return r.cell["status"]["state"] == "done"; }
+
+// Each row's time to accuracy against the finished uniform cell of its dataset, model, seed and
+// fold (null for uniform's own rows, unfinished ones and those without a match).
+std::vector<Json> efficiency_of(const std::vector<MergeRow>& rows) {
+  auto key = [](const MergeRow& r) { return std::tie(r.dataset, r.model, r.seed, r.fold); };
+  std::map<std::tuple<const std::string&, const std::string&, const uint64_t&, const int64_t&>,
+           const MergeRow*>
+      uniform;
+  for (const auto& r : rows)
+    if (r.selector == "uniform" && is_done(r)) uniform.emplace(key(r), &r);
+  std::vector<Json> out;
+  for (const auto& r : rows) {
+    auto it = uniform.find(key(r));
+    out.push_back(r.selector == "uniform" || !is_done(r) || it == uniform.end()
+                      ? Json(nullptr)
+                      : pair_efficiency(r.cell, it->second->cell));
+  }
+  return out;
+}
+
 Json summary_cell(const MergeRow& r) {
   Json c;
   c["dataset"] = r.dataset;
@@ -480,19 +504,29 @@ Json merge_reports(const std::string& dir) {
     return std::tie(a.dataset, a.model, a.selector, a.seed, a.fold) <
            std::tie(b.dataset, b.model, b.selector, b.seed, b.fold);
   });
+  const std::vector<Json> efficiency = efficiency_of(rows);
   Json groups = Json::array(), cells = Json::array();
   for (size_t i = 0; i < rows.size();) {
-    std::vector<Json> members;
+    std::vector<Json> members, pairs;
     size_t j = i;
-    for (; j < rows.size() && same_group(rows[j], rows[i]); ++j) members.push_back(rows[j].cell);
+    for (; j < rows.size() && same_group(rows[j], rows[i]); ++j) {
+      members.push_back(rows[j].cell);
+      pairs.push_back(efficiency[j]);
+    }
     Json g = {
         {"dataset", rows[i].dataset}, {"model", rows[i].model}, {"selector", rows[i].selector}};
     const Json stats = summarize_cells(members);
     for (const auto& [k, v] : stats.items()) g[k] = v;
+    const Json group = group_efficiency(pairs);
+    if (group["matched"].get<int64_t>() > 0) g["efficiency_vs_uniform"] = group;
     groups.push_back(g);
     i = j;
   }
-  for (const auto& r : rows) cells.push_back(summary_cell(r));
+  for (size_t k = 0; k < rows.size(); ++k) {
+    Json c = summary_cell(rows[k]);
+    if (!efficiency[k].is_null()) c["efficiency_vs_uniform"] = efficiency[k];
+    cells.push_back(c);
+  }
   Json summary;
   summary["schema_version"] = kReportSchemaVersion;
   summary["kind"] = "summary";

@@ -106,8 +106,11 @@ int run_matrix_cell(const MatrixCell& cell, const std::string& out, int threads,
 
 // The summary of a matrix directory (or of any directory of `run` reports):
 //   {schema_version, kind: "summary", groups: [{dataset, model, selector, cells, done,
-//    metrics: {name: {mean, std, n, direction}}, timings}], cells: [{dataset, model, selector,
-//    seed, fold, id, state, metrics: {name: value}, timings}]}
+//    metrics: {name: {mean, std, n, direction}}, timings, efficiency_vs_uniform}],
+//    cells: [{dataset, model, selector, seed, fold, id, state, metrics: {name: value}, timings,
+//    efficiency_vs_uniform}]}
+// efficiency_vs_uniform (bench/efficiency.h) is there for a finished non-uniform cell whose
+// dataset, model, seed and fold have a finished `uniform` cell, and for a group with such cells.
 // Groups and cells are sorted, so the same reports always give the same document.
 Json merge_reports(const std::string& dir);
 

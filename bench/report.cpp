@@ -88,6 +88,14 @@ Json metrics_json(const Evaluation& ev, double threshold) {
 
 void add_stat(Json& into, const std::string& name, const std::vector<double>& xs,
               const char* direction) {
+  Json s = statistics(xs);
+  if (direction) s["direction"] = direction;
+  into[name] = s;
+}
+
+}  // namespace
+
+Json statistics(const std::vector<double>& xs) {
   double sum = 0;
   int n = 0;
   for (double x : xs)
@@ -95,12 +103,8 @@ void add_stat(Json& into, const std::string& name, const std::vector<double>& xs
   double mean = n ? sum / n : NAN, ss = 0;
   for (double x : xs)
     if (std::isfinite(x)) ss += (x - mean) * (x - mean);
-  Json s = {{"mean", number(mean)}, {"std", number(n ? std::sqrt(ss / n) : NAN)}, {"n", n}};
-  if (direction) s["direction"] = direction;
-  into[name] = s;
+  return {{"mean", number(mean)}, {"std", number(n ? std::sqrt(ss / n) : NAN)}, {"n", n}};
 }
-
-}  // namespace
 
 Json RunDocument::to_json() const {
   Json doc;

@@ -46,6 +46,10 @@ struct RunDocument {
 // Stable id of a cell: 16 hex digits hashed from its identity.
 std::string cell_id(const Json& identity);
 
+// {mean, std, n} of the finite values of `xs`: population std (ddof = 0, as numpy); null mean and
+// std when none is finite.
+Json statistics(const std::vector<double>& xs);
+
 // Mean, population std (ddof = 0, as numpy) and count of every metric and timing over the cells
 // whose state is "done".
 Json summarize_cells(const std::vector<Json>& cells);

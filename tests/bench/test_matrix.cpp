@@ -68,6 +68,13 @@ TEST_CASE("matrix: every cell once, skipped on a rerun, merged into groups", "[m
   CHECK(s["groups"][0]["done"] == 2);
   CHECK(s["groups"][0]["metrics"]["micro_f1"]["n"] == 2);
   CHECK(s["cells"].size() == 4);
+  // Time to accuracy: d2ace's cells against uniform's of the same fold; none for uniform itself.
+  const Json& efficiency = s["groups"][0]["efficiency_vs_uniform"];
+  CHECK(efficiency["matched"] == 2);
+  CHECK(efficiency["reached"].get<int64_t>() <= 2);
+  CHECK(efficiency["epoch_speedup"]["n"] == efficiency["reached"]);
+  CHECK_FALSE(s["groups"][1].contains("efficiency_vs_uniform"));
+  CHECK(s["cells"][0]["efficiency_vs_uniform"]["target"].is_number());
   run_cli("merge " + dir + " --quiet");
   CHECK(slurp(dir + "/summary.json") == first);  // the same reports, the same bytes
 }
@@ -232,8 +239,13 @@ TEST_CASE("tables: Markdown and LaTeX tables and figures from a merged summary, 
   CHECK(md.find("Friedman test") != std::string::npos);
   CHECK(tex.find("\\toprule") != std::string::npos);
   CHECK(tex.find("\\textbf{") != std::string::npos);
-  for (const char* f :
-       {"mlp-macro_f1-cd.png", "mlp-macro_f1-cd.pdf", "mlp-overhead.png", "mlp-overhead.pdf"})
+  // Time to accuracy: d2ace's cells against uniform's (reached/matched).
+  const std::string speedup = slurp(dir + "/paper/tables/mlp-speedup.md");
+  CHECK(speedup.find("| dataset | d2ace[warmup=1] |") != std::string::npos);
+  CHECK(speedup.find("/2) |") != std::string::npos);
+  CHECK(fs::exists(dir + "/paper/tables/mlp-speedup.tex"));
+  for (const char* f : {"mlp-macro_f1-cd.png", "mlp-macro_f1-cd.pdf", "mlp-overhead.png",
+                        "mlp-overhead.pdf", "mlp-speedup.png", "mlp-speedup.pdf"})
     CHECK(fs::exists(dir + "/paper/figures/" + f));
   const std::string pdf = slurp(dir + "/paper/figures/mlp-macro_f1-cd.pdf");
   REQUIRE(std::system(tables.c_str()) == 0);
