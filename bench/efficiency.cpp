@@ -8,7 +8,7 @@ namespace {
 
 double value_at(const Json& array, size_t k) {
   return k < array.size() && array[k].is_number() ? array[k].get<double>()
-                                                   : std::numeric_limits<double>::quiet_NaN();
+                                                  : std::numeric_limits<double>::quiet_NaN();
 }
 
 Json reach_json(const Reach& r) {
@@ -53,9 +53,9 @@ Json pair_efficiency(const Json& selector_cell, const Json& uniform_cell) {
   j["target"] = *target;
   j["uniform"] = reach_json(uniform);
   j["selector"] = selector ? reach_json(*selector) : Json(nullptr);
-  j["epoch_speedup"] = selector ? ratio(static_cast<double>(uniform.epochs),
-                                        static_cast<double>(selector->epochs))
-                                : Json(nullptr);
+  j["epoch_speedup"] =
+      selector ? ratio(static_cast<double>(uniform.epochs), static_cast<double>(selector->epochs))
+               : Json(nullptr);
   j["time_speedup"] = selector ? ratio(uniform.seconds, selector->seconds) : Json(nullptr);
   return j;
 }

@@ -40,6 +40,9 @@ ComponentParams check_settings(const ExperimentConfig& config, const Registries&
   if (!(t.weight_decay >= 0)) throw InputError("--weight-decay must be non-negative");
   if (!(t.lr_warmup_epochs >= 0)) throw InputError("--lr-warmup-epochs must be non-negative");
   if (!(t.threshold > 0 && t.threshold < 1)) throw InputError("--threshold must be in (0, 1)");
+  if (t.stop_at.active() && !(config.validation_fraction > 0))
+    throw InputError("--stop-at " + t.stop_at.text() +
+                     " reads the validation part, but --validation is 0");
   if (config.device != "cpu" && config.device != "cuda")
     throw InputError("--device must be cpu or cuda, got '" + config.device + "'");
   if (config.device == "cuda" && !torch::cuda::is_available())
@@ -127,6 +130,8 @@ Json Experiment::identity(int64_t fold, const Split& split, const Json& model_pa
                    {"selection_metric", "validation macro_auc"},
                    {"threshold", t.threshold},
                    {"device", c.device}};
+  // Only when given, so that the ids of cells without it stay as they were.
+  if (t.stop_at.active()) id["trainer"]["stop_at"] = t.stop_at.text();
   id["seeds"] = {{"base", c.seed},
                  {"split", split_seed_},
                  {"validation", validation_seed_},

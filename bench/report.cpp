@@ -151,6 +151,7 @@ Json cell_report(const Json& identity, const Json& provenance, const TrainingRes
       identity.contains("trainer") ? identity["trainer"].value("threshold", 0.5) : 0.5;
   j["metrics"] = r.status == RunStatus::kDone ? metrics_json(r.test, threshold) : Json(nullptr);
   j["best_epoch"] = r.best_epoch;
+  if (r.stopped_epoch >= 0) j["stopped_epoch"] = r.stopped_epoch;
   j["curves"] = curves_json(r.epochs);
   j["timings"] = timings_json(r.timings, wall);
   return j;

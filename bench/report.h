@@ -4,7 +4,8 @@
 //   {schema_version, kind: "cell", id, identity: {dataset, split, preprocessing, model, selector,
 //    trainer, seeds}, provenance, status: {state: done|error|diverged, message},
 //    metrics: {threshold, test: {name: {value, direction}}, counts, conventions},
-//    best_epoch, curves: {per-epoch arrays, selector: {name: [...]}}, timings}
+//    best_epoch, stopped_epoch (only when --stop-at ended training), curves: {per-epoch arrays,
+//    selector: {name: [...]}}, timings}
 // Run: {schema_version, kind: "run", command, provenance, cells: [cell...],
 //       summary: {cells, done, metrics: {name: {mean, std, n, direction}}, timings: {...}},
 //       matrix_cell (only when a matrix ran it): {id, dataset, model, selector, seed, fold}}

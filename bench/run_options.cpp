@@ -66,7 +66,7 @@ namespace {
 // The options that need converting after parsing (names to enums, key=value lists, ...); their
 // defaults are in add_run_options.
 struct RawRunOptions {
-  std::string split, scaling, checkpoint, data_dir, protocol, scaling_fit;
+  std::string split, scaling, checkpoint, data_dir, protocol, scaling_fit, stop_at;
   std::vector<std::string> model_params, selector_params;
   std::vector<int64_t> folds_only;
   double keep = 0;  // used only when --keep-ratio is given
@@ -123,6 +123,9 @@ void add_run_options(po::options_description& opts, RunOptions& r, RawRunOptions
       "linear learning-rate warm-up, in epochs of steps")(
       "checkpoint", po::value<std::string>(&raw.checkpoint)->default_value("best"),
       "best (by validation macro-AUC) or last")(
+      "stop-at", po::value<std::string>(&raw.stop_at),
+      "end training after the first epoch whose validation macro-AUC reaches X (macro_auc=X) or "
+      "whose validation loss falls to X (loss=X); for time-to-accuracy studies")(
       "threshold", po::value<double>(&r.config.trainer.threshold)->default_value(0.5),
       "decision threshold for bipartition metrics")(
       "seed", po::value<uint64_t>(&raw.seed)->default_value(55),
@@ -198,6 +201,7 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
                 : throw InputError("--split must be kfold or official, got '" + raw.split + "'");
   c.scaling = parse_scaling(raw.scaling);
   c.trainer.checkpoint = parse_checkpoint(raw.checkpoint);
+  if (!raw.stop_at.empty()) c.trainer.stop_at = parse_stop_rule(raw.stop_at);
   c.only_folds = raw.folds_only;
   if (r.jobs < 0) throw InputError("--jobs must be >= 0");
   if (r.threads < 0) throw InputError("--threads must be >= 0");

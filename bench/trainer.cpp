@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 
@@ -115,11 +116,15 @@ class TrainingLoop {
       keep_if_best(epoch, rec);
       result_.epochs.push_back(rec);
       if (on_epoch) on_epoch(rec);
+      if (config_.stop_at.active() && config_.stop_at.reached(rec.val_macro_auc, rec.val_loss)) {
+        result_.stopped_epoch = epoch;
+        break;
+      }
     }
     if (!best_state_.empty())
       restore(model_, best_state_);
     else
-      result_.best_epoch = config_.epochs - 1;
+      result_.best_epoch = static_cast<int64_t>(result_.epochs.size()) - 1;
     {
       ScopedTimer timer(&result_.timings.evaluation);
       result_.test = evaluate(predict_probabilities(model_, test.X, config_.eval_batch_size),
@@ -293,6 +298,35 @@ CheckpointPolicy parse_checkpoint(const std::string& name) {
 }
 
 const char* to_string(CheckpointPolicy c) { return c == CheckpointPolicy::kBest ? "best" : "last"; }
+
+bool StopRule::reached(double val_macro_auc, double val_loss) const {
+  if (metric == "macro_auc") return val_macro_auc >= value;  // NaN never reaches
+  if (metric == "loss") return val_loss <= value;
+  return false;
+}
+
+std::string StopRule::text() const {
+  return metric + '=' + nlohmann::json(value).dump();  // the shortest text that reads back exactly
+}
+
+StopRule parse_stop_rule(const std::string& text) {
+  const auto eq = text.find('=');
+  const std::string metric = text.substr(0, eq);
+  const std::string expected = " (expected macro_auc=X or loss=X, on the validation part)";
+  if (eq == std::string::npos || (metric != "macro_auc" && metric != "loss"))
+    throw InputError("--stop-at '" + text + "': unknown rule" + expected);
+  const std::string number = text.substr(eq + 1);
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(number, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != number.size() || !std::isfinite(value))
+    throw InputError("--stop-at '" + text + "': '" + number + "' is not a number" + expected);
+  return {metric, value};
+}
 
 torch::Tensor predict_probabilities(MultiLabelModel& model, const torch::Tensor& X, int64_t chunk) {
   torch::NoGradGuard guard;

@@ -27,6 +27,19 @@
 namespace d2ace {
 
 enum class CheckpointPolicy { kBest, kLast };
+
+// When to end training early (--stop-at), for time-to-accuracy studies: after the first epoch
+// whose validation macro-AUC is >= value (metric "macro_auc") or whose validation loss is <= value
+// (metric "loss"). The checkpoint policy then applies to the epochs run.
+struct StopRule {
+  std::string metric;  // empty: never stop early
+  double value = 0;
+  bool active() const { return !metric.empty(); }
+  bool reached(double val_macro_auc, double val_loss) const;
+  std::string text() const;  // "macro_auc=0.72"
+};
+// Parses "macro_auc=X" or "loss=X" (InputError naming --stop-at otherwise).
+StopRule parse_stop_rule(const std::string& text);
 CheckpointPolicy parse_checkpoint(const std::string& name);
 const char* to_string(CheckpointPolicy c);
 
@@ -39,6 +52,7 @@ struct TrainerConfig {
   CheckpointPolicy checkpoint = CheckpointPolicy::kBest;
   double threshold = 0.5;
   int64_t eval_batch_size = 4096;
+  StopRule stop_at;
 };
 
 struct EpochRecord {
@@ -73,7 +87,8 @@ struct TrainingResult {
   RunStatus status = RunStatus::kDone;
   std::string message;
   std::vector<EpochRecord> epochs;
-  int64_t best_epoch = -1;  // the epoch whose weights were tested
+  int64_t best_epoch = -1;     // the epoch whose weights were tested
+  int64_t stopped_epoch = -1;  // the epoch after which the stop rule ended training (-1: never)
   Evaluation test;
   Timings timings;
 };

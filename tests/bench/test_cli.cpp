@@ -58,6 +58,10 @@ TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input][slo
   expect_bad_input("run --dataset /no/such/file.arff", "/no/such/file.arff: no such file");
   expect_bad_input("run --dataset yeast --data-dir /no/such/dir", "scripts/fetch-datasets");
   expect_bad_input("frobnicate", "unknown command 'frobnicate'");
+  expect_bad_input("run" + kSmall + " --stop-at auc=0.7", "--stop-at 'auc=0.7': unknown rule");
+  expect_bad_input("run" + kSmall + " --stop-at macro_auc=high", "'high' is not a number");
+  expect_bad_input("run" + kSmall + " --stop-at loss=0.3 --validation 0",
+                   "reads the validation part");
   auto missing = run_cli("run --epochs 3");
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.err, Catch::Contains("'--dataset' is required"));

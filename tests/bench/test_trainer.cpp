@@ -133,6 +133,27 @@ TEST_CASE("trainer: checkpoint policy", "[trainer]") {
   CHECK(best[0]["best_epoch"] == argmax);
 }
 
+TEST_CASE("trainer: --stop-at ends training after the first epoch that reaches it", "[trainer]") {
+  Registries reg;
+  ExperimentConfig c = small_config();
+  const auto full = Experiment(c, reg).run()[0];
+  CHECK_FALSE(full.contains("stopped_epoch"));
+  const auto& auc = full["curves"]["val_macro_auc"];
+  // A target the full run first reaches at its third epoch: the same first three epochs, then stop.
+  c.trainer.stop_at = parse_stop_rule("macro_auc=" + std::to_string(auc[2].get<double>() - 1e-9));
+  size_t first = 0;
+  while (auc[first].get<double>() < c.trainer.stop_at.value) ++first;
+  const auto stopped = Experiment(c, reg).run()[0];
+  CHECK(stopped["stopped_epoch"] == first);
+  CHECK(stopped["curves"]["val_macro_auc"].size() == first + 1);
+  for (size_t e = 0; e <= first; ++e) CHECK(stopped["curves"]["val_macro_auc"][e] == auc[e]);
+  CHECK(stopped["identity"]["trainer"]["stop_at"].get<std::string>().rfind("macro_auc=", 0) == 0);
+  CHECK(stopped["id"] != full["id"]);
+  CHECK(parse_stop_rule("loss=0.25").reached(std::nan(""), 0.2));
+  CHECK_FALSE(parse_stop_rule("macro_auc=0.5").reached(std::nan(""), 0.2));
+  CHECK_THROWS_AS(parse_stop_rule("macro_auc=0.5x"), InputError);
+}
+
 TEST_CASE("trainer: a NaN loss stops the cell as diverged", "[trainer]") {
   TrainingPool pool;
   pool.X = torch::rand({64, 4});
