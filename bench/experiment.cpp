@@ -61,9 +61,14 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
   model_params_ = params.model;
   selector_params_ = params.selector;
 
+  // The split file's shape before the data: it is small, and a typo should fail fast.
+  if (config.split == SplitMode::kFile) split_file_ = read_split_file(config.split_file);
+
   data_ = load_dataset({config.dataset, config.labels_xml, config.data_dir, config.keep_ratio});
+  const int64_t rows_read = data_.rows();
+  std::vector<int64_t> kept_rows;  // the rows as read that --drop-unlabelled keeps
   if (config.drop_rare_labels >= 0) data_ = prune_rare_labels(data_, config.drop_rare_labels);
-  if (config.drop_unlabelled) data_ = drop_unlabelled_instances(data_);
+  if (config.drop_unlabelled) data_ = drop_unlabelled_instances(data_, &kept_rows);
   if (!torch::isfinite(data_.X).all().item<bool>())
     throw InputError("dataset '" + data_.name + "' has NaN or infinite features");
 
@@ -75,6 +80,9 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
   spec.validation_fraction = config.validation_fraction;
   spec.seed = split_seed_;
   spec.validation_seed = validation_seed_;
+  spec.file = &split_file_;
+  spec.rows_read = rows_read;
+  spec.source_rows = kept_rows;
   splits_ = make_splits(data_, spec);
   if (config.only_folds.empty()) {
     for (int64_t f = 0; f < static_cast<int64_t>(splits_.size()); ++f) folds_.push_back(f);
@@ -102,13 +110,20 @@ Json Experiment::identity(int64_t fold, const Split& split, const Json& model_pa
       {"features", data_.features()}, {"feature_attributes", data_.feature_attributes},
       {"labels", data_.labels()},     {"cardinality", data_.Y.sum(1).mean().item<double>()},
       {"notices", data_.notices}};
-  id["split"] = {{"mode", c.split == SplitMode::kOfficial ? "official" : "kfold"},
-                 {"folds", c.split == SplitMode::kOfficial ? 1 : c.folds},
+  const char* mode = c.split == SplitMode::kOfficial ? "official"
+                     : c.split == SplitMode::kFile   ? "file"
+                                                     : "kfold";
+  id["split"] = {{"mode", mode},
+                 {"folds", static_cast<int64_t>(splits_.size())},
                  {"fold", fold},
                  {"validation_fraction", c.validation_fraction},
                  {"train", split.train.size(0)},
                  {"validation", split.validation.size(0)},
                  {"test", split.test.size(0)}};
+  if (c.split == SplitMode::kFile) {  // the file's name and a hash of its bytes, not its path
+    id["split"]["file"] = std::filesystem::path(split_file_.path).filename().string();
+    id["split"]["file_digest"] = split_file_.digest;
+  }
   id["preprocessing"] = {
       {"scaling", to_string(c.scaling)},
       {"fitted_on", c.scale_on_all_data ? "all" : "train"},

@@ -35,7 +35,8 @@ struct ExperimentConfig {
   std::string protocol = "none";   // the preset the settings came from (recorded in the report)
   // split
   SplitMode split = SplitMode::kKFold;
-  int64_t folds = 5;
+  std::string split_file;           // kFile: the folds' file (--split-file)
+  int64_t folds = 5;                // kKFold
   std::vector<int64_t> only_folds;  // empty: all
   double validation_fraction = 0.1;
   uint64_t seed = 55;
@@ -110,6 +111,7 @@ class Experiment {
   const Registries& registries_;
   Dataset data_;
   std::vector<Split> splits_;
+  SplitFile split_file_;  // kFile
   std::vector<int64_t> folds_;
   Params model_params_, selector_params_;
   uint64_t split_seed_ = 0, validation_seed_ = 0;

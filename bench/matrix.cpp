@@ -219,6 +219,16 @@ std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registri
   for (const auto& dataset : config.datasets) {
     const ExperimentConfig base = settings_config(dataset, config.settings);
     dataset_files({dataset, base.labels_xml, base.data_dir, base.keep_ratio});
+    // Folds from a file: its fold count must be the config's, and its bytes enter the cell ids.
+    std::string split_digest;
+    if (!base.split_file.empty()) {
+      const SplitFile file = read_split_file(base.split_file);
+      if (static_cast<int64_t>(file.folds.size()) != config.folds)
+        throw InputError(config.name + ": the split file " + base.split_file + " has " +
+                         std::to_string(file.folds.size()) + " folds, but \"folds\" is " +
+                         std::to_string(config.folds));
+      split_digest = file.digest;
+    }
     for (const auto& model : config.models)
       for (const auto& selector : config.selectors)
         for (uint64_t seed : config.seeds)
@@ -233,9 +243,11 @@ std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registri
               model_entry.make(params.model, {4, 2, {}, 0});
             if (built.insert("selector " + selector.label()).second)
               selector_entry.make(params.selector);
-            c.id = cell_id(Json{{"cell", c.key()},
-                                {"model_version", model_entry.version},
-                                {"selector_version", selector_entry.version}});
+            Json source{{"cell", c.key()},
+                        {"model_version", model_entry.version},
+                        {"selector_version", selector_entry.version}};
+            if (!split_digest.empty()) source["split_file_digest"] = split_digest;
+            c.id = cell_id(source);
             cells.push_back(std::move(c));
           }
   }

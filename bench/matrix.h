@@ -15,6 +15,8 @@
 //    "settings": {"epochs": 30, "protocol": "d2ace-paper", "drop-unlabelled": true}}
 // `settings` holds any `run` option by its flag name (true for a switch); the matrix sets dataset,
 // model, selector, their params, seed, folds, fold, threads, out and quiet itself.
+// With "split-file" in the settings, "folds" must equal the file's fold count, and a hash of the
+// file's bytes enters every cell id (a changed file means new cells).
 // A component's label is its name, followed by its parameters as [k=v,...] when it has any: the
 // label is what merge groups by and what tables show.
 //

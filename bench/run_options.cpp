@@ -97,6 +97,9 @@ void add_run_options(po::options_description& opts, RunOptions& r, RawRunOptions
       "kfold (iterative stratification over all instances) or official")(
       "folds", po::value<int64_t>(&r.config.folds)->default_value(5),
       "number of folds for --split kfold")(
+      "split-file", po::value<std::string>(&r.config.split_file),
+      "take the folds from a JSON file {\"folds\": [{\"test\": [rows], \"validation\": "
+      "[rows]}, ...]} of 0-based rows as read (validation optional)")(
       "fold", po::value<std::vector<int64_t>>(&raw.folds_only)->composing(),
       "run only this fold (repeatable; default: all)")(
       "validation", po::value<double>(&r.config.validation_fraction)->default_value(0.1),
@@ -199,6 +202,11 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
             : raw.split == "kfold"
                 ? SplitMode::kKFold
                 : throw InputError("--split must be kfold or official, got '" + raw.split + "'");
+  if (!c.split_file.empty()) {
+    if (c.split == SplitMode::kOfficial)
+      throw InputError("--split-file and --split official exclude each other");
+    c.split = SplitMode::kFile;
+  }
   c.scaling = parse_scaling(raw.scaling);
   c.trainer.checkpoint = parse_checkpoint(raw.checkpoint);
   if (!raw.stop_at.empty()) c.trainer.stop_at = parse_stop_rule(raw.stop_at);

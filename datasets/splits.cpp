@@ -4,8 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
+#include <string>
 
 #include "core/error.h"
 #include "core/seeds.h"
@@ -96,11 +101,96 @@ std::vector<int64_t> iterative_stratification(const torch::Tensor& Y, int64_t k,
   return fold;
 }
 
+namespace {
+
+torch::Tensor index_tensor(const std::vector<int64_t>& v) {
+  return v.empty() ? torch::empty({0}, torch::kLong)
+                   : torch::tensor(v, torch::TensorOptions().dtype(torch::kLong));
+}
+
+// Fold f's split from its test rows and the rest: the validation part is a seeded random subset
+// of the rest (the reference's random_split), unless `validation` gives it. Parts sorted.
+Split hold_out(std::vector<int64_t> rest, std::vector<int64_t> test,
+               const std::vector<int64_t>* validation, const SplitSpec& spec, int64_t fold,
+               const Dataset& data) {
+  std::vector<int64_t> val;
+  if (validation) {
+    val = *validation;
+  } else {
+    std::mt19937_64 rng(derive_seed(spec.validation_seed, {"fold", std::to_string(fold)}));
+    std::shuffle(rest.begin(), rest.end(), rng);
+    const auto n_rest = static_cast<int64_t>(rest.size());
+    int64_t n_val =
+        n_rest - static_cast<int64_t>(std::floor(n_rest * (1.0 - spec.validation_fraction)));
+    if (spec.validation_fraction > 0 && n_val < 1) n_val = 1;
+    n_val = std::min(n_val, n_rest);
+    val.assign(rest.begin(), rest.begin() + n_val);
+    rest.erase(rest.begin(), rest.begin() + n_val);
+  }
+  if (rest.empty() || test.empty())
+    throw InputError(
+        (spec.file ? spec.file->path + ": fold " + std::to_string(fold) + ": " : std::string()) +
+        "dataset '" + data.name + "' (" + std::to_string(data.rows()) +
+        " instances) is too small for this split: " +
+        (test.empty() ? "a test part is empty" : "no training row is left"));
+  std::sort(rest.begin(), rest.end());
+  std::sort(val.begin(), val.end());
+  std::sort(test.begin(), test.end());
+  return {index_tensor(rest), index_tensor(val), index_tensor(test)};
+}
+
+// The file's folds over the current rows (see make_splits).
+std::vector<Split> file_splits(const Dataset& data, const SplitSpec& spec) {
+  const SplitFile& file = *spec.file;
+  const int64_t n = data.rows();
+  const int64_t read = spec.rows_read >= 0 ? spec.rows_read : n;
+  std::vector<int64_t> current(static_cast<size_t>(read), -1);  // row as read -> current row
+  for (int64_t i = 0; i < n; ++i)
+    current[static_cast<size_t>(spec.source_rows.empty() ? i : spec.source_rows[i])] = i;
+  std::vector<Split> splits;
+  for (size_t f = 0; f < file.folds.size(); ++f) {
+    const SplitFile::Fold& fold = file.folds[f];
+    const std::string where = file.path + ": fold " + std::to_string(f) + ": ";
+    std::vector<int> part(static_cast<size_t>(read), 0);  // 0 train, 1 test, 2 validation
+    auto place = [&](const std::vector<int64_t>& rows, int which, const char* name,
+                     std::vector<int64_t>& out) {
+      for (int64_t r : rows) {
+        if (r >= read)
+          throw InputError(where + name + " row " + std::to_string(r) + " is out of range (" +
+                           data.name + " has " + std::to_string(read) + " rows, 0.." +
+                           std::to_string(read - 1) + ")");
+        int& p = part[static_cast<size_t>(r)];
+        if (p != 0)
+          throw InputError(where + "row " + std::to_string(r) + " is listed " +
+                           (p == which ? std::string("twice in ") + name
+                                       : std::string("in both test and validation")));
+        p = which;
+        if (current[static_cast<size_t>(r)] >= 0) out.push_back(current[static_cast<size_t>(r)]);
+      }
+    };
+    std::vector<int64_t> test, validation, rest;
+    place(fold.test, 1, "test", test);
+    if (fold.has_validation) place(fold.validation, 2, "validation", validation);
+    if (test.empty())
+      throw InputError(where + "no test row is left (every listed row was dropped)");
+    for (int64_t r = 0; r < read; ++r)
+      if (part[static_cast<size_t>(r)] == 0 && current[static_cast<size_t>(r)] >= 0)
+        rest.push_back(current[static_cast<size_t>(r)]);
+    splits.push_back(hold_out(std::move(rest), std::move(test),
+                              fold.has_validation ? &validation : nullptr, spec,
+                              static_cast<int64_t>(f), data));
+  }
+  return splits;
+}
+
+}  // namespace
+
 std::vector<Split> make_splits(const Dataset& data, const SplitSpec& spec) {
   const int64_t n = data.rows();
   if (!(spec.validation_fraction >= 0.0 && spec.validation_fraction < 1.0))
     throw InputError("validation fraction must be in [0, 1), got " +
                      std::to_string(spec.validation_fraction));
+  if (spec.mode == SplitMode::kFile) return file_splits(data, spec);
   std::vector<int64_t> part(n);  // test part of each row: fold id, or 1 = official test
   int64_t parts = 1;
   if (spec.mode == SplitMode::kOfficial) {
@@ -112,31 +202,63 @@ std::vector<Split> make_splits(const Dataset& data, const SplitSpec& spec) {
     part = iterative_stratification(data.Y, spec.folds, spec.seed);
     parts = spec.folds;
   }
-  auto tensor = [](const std::vector<int64_t>& v) {
-    return torch::tensor(v, torch::TensorOptions().dtype(torch::kLong));
-  };
   std::vector<Split> splits;
   for (int64_t f = 0; f < parts; ++f) {
     std::vector<int64_t> train, test;
     for (int64_t i = 0; i < n; ++i) (part[i] == f ? test : train).push_back(i);
-    // Validation: a seeded random subset of the training part (the reference's random_split).
-    std::mt19937_64 rng(derive_seed(spec.validation_seed, {"fold", std::to_string(f)}));
-    std::shuffle(train.begin(), train.end(), rng);
-    const int64_t n_train = static_cast<int64_t>(train.size());
-    int64_t n_val =
-        n_train - static_cast<int64_t>(std::floor(n_train * (1.0 - spec.validation_fraction)));
-    if (spec.validation_fraction > 0 && n_val < 1) n_val = 1;
-    if (n_train - n_val < 1 || test.empty())
-      throw InputError("dataset '" + data.name + "' (" + std::to_string(n) +
-                       " instances) is too small for this split");
-    std::vector<int64_t> val(train.begin(), train.begin() + n_val);
-    train.erase(train.begin(), train.begin() + n_val);
-    std::sort(train.begin(), train.end());
-    std::sort(val.begin(), val.end());
-    splits.push_back(
-        {tensor(train), val.empty() ? torch::empty({0}, torch::kLong) : tensor(val), tensor(test)});
+    splits.push_back(hold_out(std::move(train), std::move(test), nullptr, spec, f, data));
   }
   return splits;
+}
+
+SplitFile read_split_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot read the split file");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  SplitFile file;
+  file.path = path;
+  char digest[17];
+  std::snprintf(digest, sizeof digest, "%016llx",
+                static_cast<unsigned long long>(derive_seed(0x5eed, {text})));
+  file.digest = digest;
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path + ": not valid JSON (" + std::string(e.what()).substr(0, 120) + ")");
+  }
+  const std::string shape =
+      R"( (expected {"folds": [{"test": [rows], "validation": [rows]}, ...]}))";
+  if (!doc.is_object() || !doc.contains("folds") || !doc["folds"].is_array() ||
+      doc["folds"].empty())
+    throw InputError(path + ": no non-empty \"folds\" array" + shape);
+  auto rows = [&](const nlohmann::json& a, const std::string& where) {
+    if (!a.is_array()) throw InputError(path + ": " + where + " is not an array" + shape);
+    std::vector<int64_t> out;
+    out.reserve(a.size());
+    for (const auto& v : a) {
+      if (!v.is_number_integer() || v.get<int64_t>() < 0)
+        throw InputError(path + ": " + where + " holds " + v.dump().substr(0, 40) +
+                         ", not a row index (a non-negative integer)");
+      out.push_back(v.get<int64_t>());
+    }
+    return out;
+  };
+  for (size_t f = 0; f < doc["folds"].size(); ++f) {
+    const auto& fold = doc["folds"][f];
+    const std::string where = "fold " + std::to_string(f);
+    if (!fold.is_object() || !fold.contains("test"))
+      throw InputError(path + ": " + where + " has no \"test\" array" + shape);
+    SplitFile::Fold out;
+    out.test = rows(fold["test"], where + " test");
+    if (out.test.empty()) throw InputError(path + ": " + where + ": the test part is empty");
+    if (fold.contains("validation")) {
+      out.validation = rows(fold["validation"], where + " validation");
+      out.has_validation = true;
+    }
+    file.folds.push_back(std::move(out));
+  }
+  return file;
 }
 
 Scaling parse_scaling(const std::string& name) {
@@ -183,11 +305,13 @@ Dataset prune_rare_labels(const Dataset& data, int64_t max_positives) {
   return out;
 }
 
-Dataset drop_unlabelled_instances(const Dataset& data) {
+Dataset drop_unlabelled_instances(const Dataset& data, std::vector<int64_t>* kept_rows) {
   torch::Tensor has = data.Y.sum(1) > 0;
   const int64_t dropped = data.rows() - has.sum().item<int64_t>();
-  if (dropped == 0) return data;
   torch::Tensor keep = has.nonzero().flatten();
+  if (kept_rows)
+    kept_rows->assign(keep.data_ptr<int64_t>(), keep.data_ptr<int64_t>() + keep.numel());
+  if (dropped == 0) return data;
   Dataset out = take_rows(data, keep);
   if (data.has_official_split())  // rows stay in order, so the boundary moves by the dropped train
                                   // rows

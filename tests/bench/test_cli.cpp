@@ -58,6 +58,12 @@ TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input][slo
   expect_bad_input("run --dataset /no/such/file.arff", "/no/such/file.arff: no such file");
   expect_bad_input("run --dataset yeast --data-dir /no/such/dir", "scripts/fetch-datasets");
   expect_bad_input("frobnicate", "unknown command 'frobnicate'");
+  const std::string far_folds =
+      write_temp("far-folds.json", R"({"folds": [{"test": [0, 1]}, {"test": [2, 999]}]})");
+  expect_bad_input("run" + kSmall + " --split-file " + far_folds,
+                   far_folds + ": fold 1: test row 999 is out of range");
+  expect_bad_input("run" + kSmall + " --split-file " + far_folds + " --split official",
+                   "--split-file and --split official exclude each other");
   expect_bad_input("run" + kSmall + " --stop-at auc=0.7", "--stop-at 'auc=0.7': unknown rule");
   expect_bad_input("run" + kSmall + " --stop-at macro_auc=high", "'high' is not a number");
   expect_bad_input("run" + kSmall + " --stop-at loss=0.3 --validation 0",
@@ -90,6 +96,33 @@ TEST_CASE("cli: a run writes a valid report that summary reads", "[cli][slow]") 
   CHECK(s.exit_code == 0);
   CHECK_THAT(s.out, Catch::Contains("uniform") && Catch::Contains("2/2"));
   CHECK(run_cli("summary " + write_temp("x.json", "{oops")).exit_code == 2);
+}
+
+TEST_CASE("cli: --split-file runs the file's folds", "[cli][slow]") {
+  // Fold 0 tests every fourth row and validates on rows 1 and 2; fold 1 tests rows 100..149.
+  std::string rows0, rows1;
+  for (int i = 0; i < 200; i += 4) rows0 += (rows0.empty() ? "" : ", ") + std::to_string(i);
+  for (int i = 100; i < 150; ++i) rows1 += (rows1.empty() ? "" : ", ") + std::to_string(i);
+  const std::string folds =
+      write_temp("folds.json", R"({"folds": [{"test": [)" + rows0 +
+                                   R"(], "validation": [1, 2]}, {"test": [)" + rows1 + "]}]}");
+  const std::string out = temp_path("split-file.json");
+  auto r = run_cli("run --dataset synthetic:n=200,d=10,q=4 --epochs 2 --quiet --split-file " +
+                   folds + " --out " + out);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(d2ace::test::slurp(out));
+  REQUIRE(doc["cells"].size() == 2);
+  const auto& split0 = doc["cells"][0]["identity"]["split"];
+  CHECK(split0["mode"] == "file");
+  CHECK(split0["folds"] == 2);
+  CHECK(split0["file"] == std::filesystem::path(folds).filename().string());
+  CHECK(split0["file_digest"].get<std::string>().size() == 16);
+  CHECK(split0["test"] == 50);
+  CHECK(split0["validation"] == 2);
+  CHECK(split0["train"] == 148);
+  CHECK(doc["cells"][1]["identity"]["split"]["test"] == 50);
+  CHECK(doc["cells"][1]["identity"]["split"]["validation"] == 15);  // 10 % of the other 150
 }
 
 TEST_CASE("cli: the jobs x threads split and the last wave's threads", "[cli]") {

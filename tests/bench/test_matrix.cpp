@@ -168,6 +168,12 @@ TEST_CASE("matrix: bad configs stop before anything runs", "[matrix][slow]") {
   bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], "
       "\"typo\": 1}",
       "unknown key 'typo'");
+  const std::string folds =
+      write_temp("two-folds.json", R"({"folds": [{"test": [0]}, {"test": [1]}]})");
+  bad("{\"datasets\": [\"synthetic\"], \"models\": [\"mlp\"], \"selectors\": [\"uniform\"], "
+      "\"settings\": {\"split-file\": \"" +
+          folds + "\"}}",
+      "has 2 folds, but \"folds\" is 5");
   bad("not json", "not valid JSON");
 }
 

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "datasets/splits.h"
 #include "datasets/synthetic.h"
+#include "tests/support.h"
 
 using namespace d2ace;
 
@@ -126,4 +127,84 @@ TEST_CASE("splits: pruning rare labels and unlabelled instances", "[splits]") {
   CHECK(kept.rows() == 3);
   CHECK(kept.official_train_rows == 2);
   CHECK_THROWS_AS(prune_rare_labels(ds, 10), InputError);
+}
+
+namespace {
+
+std::vector<int64_t> rows_of(const torch::Tensor& t) {
+  return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
+}
+
+SplitSpec file_spec(const SplitFile& file, double validation = 0.2) {
+  SplitSpec spec;
+  spec.mode = SplitMode::kFile;
+  spec.file = &file;
+  spec.validation_fraction = validation;
+  spec.validation_seed = 7;
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("splits: folds from a file, with and without their validation part", "[splits]") {
+  Dataset d = synthetic(20, 3);
+  const SplitFile file = read_split_file(test::write_temp(
+      "folds.json",
+      R"({"folds": [{"test": [3, 1, 2], "validation": [19, 0]}, {"test": [10, 11, 12, 13]}]})"));
+  CHECK(file.folds.size() == 2);
+  CHECK(file.digest.size() == 16);
+  std::vector<Split> s = make_splits(d, file_spec(file));
+  REQUIRE(s.size() == 2);
+  CHECK(rows_of(s[0].test) == std::vector<int64_t>{1, 2, 3});
+  CHECK(rows_of(s[0].validation) == std::vector<int64_t>{0, 19});
+  CHECK(s[0].train.size(0) == 15);
+  // Without a validation part: the usual hold-out (20 %) from the 16 other rows.
+  CHECK(rows_of(s[1].test) == std::vector<int64_t>{10, 11, 12, 13});
+  CHECK(s[1].validation.size(0) == 16 - 12);
+  std::set<int64_t> all;
+  for (const auto& part : {s[1].train, s[1].validation, s[1].test})
+    for (int64_t r : rows_of(part)) CHECK(all.insert(r).second);
+  CHECK(all.size() == 20);
+
+  // Rows dropped after reading (no labels) leave every part; the others are renumbered.
+  SplitSpec dropped = file_spec(file);
+  dropped.rows_read = 21;  // row 1 as read was dropped: current row i was row i + (i >= 1)
+  for (int64_t i = 0; i < 20; ++i) dropped.source_rows.push_back(i + (i >= 1 ? 1 : 0));
+  std::vector<Split> t = make_splits(d, dropped);
+  CHECK(rows_of(t[0].test) == std::vector<int64_t>{1, 2});  // rows 2 and 3 as read
+  CHECK(rows_of(t[0].validation) == std::vector<int64_t>{0, 18});
+}
+
+TEST_CASE("splits: bad split files are refused, naming the file and the fold",
+          "[splits][bad-input]") {
+  Dataset d = synthetic(20, 3);
+  auto refused = [&](const std::string& text, const std::string& what) {
+    INFO(text);
+    const std::string path = test::write_temp("bad-folds.json", text);
+    try {
+      const SplitFile file = read_split_file(path);
+      make_splits(d, file_spec(file));
+      FAIL("accepted");
+    } catch (const InputError& e) {
+      CHECK_THAT(e.what(), Catch::Contains(what));
+      CHECK_THAT(e.what(), Catch::StartsWith(path));
+    }
+  };
+  refused("{\"folds\": [", "not valid JSON");
+  refused("{\"splits\": []}", "no non-empty \"folds\" array");
+  refused("{\"folds\": []}", "no non-empty \"folds\" array");
+  refused(R"({"folds": [{"validation": [1]}]})", "fold 0 has no \"test\" array");
+  refused(R"({"folds": [{"test": []}]})", "fold 0: the test part is empty");
+  refused(R"({"folds": [{"test": [1, "2"]}]})", "fold 0 test holds \"2\", not a row index");
+  refused(R"({"folds": [{"test": [1, -2]}]})", "not a row index");
+  refused(R"({"folds": [{"test": [1.5]}]})", "not a row index");
+  refused(R"({"folds": [{"test": [1]}, {"test": [20]}]})",
+          "fold 1: test row 20 is out of range (synthetic has 20 rows, 0..19)");
+  refused(R"({"folds": [{"test": [1, 2, 1]}]})", "fold 0: row 1 is listed twice in test");
+  refused(R"({"folds": [{"test": [1, 2], "validation": [3, 2]}]})",
+          "fold 0: row 2 is listed in both test and validation");
+  refused(R"({"folds": [{"test": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18],
+                         "validation": [19]}]})",
+          "too small for this split");
+  CHECK_THROWS_WITH(read_split_file("/no/such/folds.json"), Catch::Contains("cannot read"));
 }
