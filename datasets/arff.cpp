@@ -55,10 +55,13 @@ std::string_view trim(std::string_view s) {
   return s.substr(a, b - a);
 }
 
-// Line-oriented cursor over a file's text, with 1-based line numbers for messages.
+// Line-oriented cursor over a file's text, with 1-based line numbers for messages. A leading
+// UTF-8 byte-order mark (editors on Windows write one) is skipped; CRLF line ends are read as LF.
 class Lines {
  public:
-  Lines(const std::string& text, std::string path) : text_(text), path_(std::move(path)) {}
+  Lines(const std::string& text, std::string path) : text_(text), path_(std::move(path)) {
+    if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
+  }
   bool next(std::string_view* line) {
     if (pos_ >= text_.size()) return false;
     size_t end = text_.find('\n', pos_);
@@ -182,6 +185,10 @@ Header parse_header(Lines& lines) {
       if (!relation_seen) throw lines.error("@data before @relation");
       if (h.attrs.empty()) throw lines.error("@data before any @attribute");
       return h;
+    } else if (relation_seen && !h.attrs.empty() && keyword.rfind('@', 0) != 0) {
+      // Attributes, then a row: the @data line that separates them is missing.
+      throw lines.error("the @data line is missing: expected @attribute or @data, found '" +
+                        std::string(t.substr(0, 40)) + "'");
     } else {
       throw lines.error("expected @relation, @attribute or @data, found '" +
                         std::string(t.substr(0, 40)) + "'");
@@ -197,6 +204,29 @@ bool same_header(const Header& a, const Header& b) {
         a.attrs[k].values != b.attrs[k].values)
       return false;
   return true;
+}
+
+// MEKA's label count from the relation name: the whole token after the first '-C' token
+// (positive: the first n attributes are labels; negative: the last n). As MEKA's own reader,
+// anything but a whole integer there is an error naming the relation ('-C 75-weka...' is not 75).
+int meka_label_option(const std::string& relation, const std::string& path) {
+  std::istringstream tokens(relation);
+  std::string token;
+  while (tokens >> token && token != "-C") {
+  }
+  if (token != "-C")
+    throw input_error_at(path, 0,
+                         "no label file given and the relation name has no MEKA '-C n' option; "
+                         "pass the Mulan XML label file (--xml)");
+  std::string value;
+  tokens >> value;
+  static const std::regex integer(R"(-?\d{1,9})");
+  if (!std::regex_match(value, integer))
+    throw input_error_at(path, 0,
+                         "relation '" + relation.substr(0, 80) +
+                             "': MEKA option -C needs a whole integer, found '" +
+                             value.substr(0, 40) + "'");
+  return std::stoi(value);
 }
 
 // Which attributes are labels, in ARFF order.
@@ -216,13 +246,7 @@ std::vector<int> resolve_labels(const Header& h, const std::string& path, const 
     }
     std::sort(labels.begin(), labels.end());
   } else {
-    std::smatch match;
-    static const std::regex meka(R"(-C\s+(-?\d+))");
-    if (!std::regex_search(h.relation, match, meka))
-      throw input_error_at(path, 0,
-                           "no label file given and the relation name has no MEKA '-C n' option; "
-                           "pass the Mulan XML label file (--xml)");
-    int c = std::stoi(match[1].str());
+    const int c = meka_label_option(h.relation, path);
     if (c == 0 || std::abs(c) >= m)
       throw input_error_at(path, 0,
                            "MEKA option -C " + std::to_string(c) + " does not fit " +

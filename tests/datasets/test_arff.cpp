@@ -202,3 +202,46 @@ TEST_CASE("arff: bad input names the file, the line and the problem", "[arff][ba
   CHECK_THAT(error_of({write_temp("nodata.arff", "@relation r\n@attribute f numeric\n")}, {}),
              Catch::Contains("no @data section"));
 }
+
+TEST_CASE("arff: a UTF-8 byte-order mark and CRLF line ends are read", "[arff]") {
+  const std::string body =
+      "@relation 'bom: -C 1'\r\n@attribute y {0,1}\r\n@attribute f "
+      "numeric\r\n@data\r\n1,2\r\n0,3\r\n";
+  auto ds = read_arff({write_temp("bom.arff", "\xEF\xBB\xBF" + body)}, {});
+  CHECK(ds.rows() == 2);
+  CHECK(ds.label_names == std::vector<std::string>{"y"});
+  // A Mulan XML label file with a byte-order mark too.
+  ArffOptions opt;
+  opt.labels_xml = write_temp("bom.xml", std::string("\xEF\xBB\xBF") + kXml);
+  auto mulan = read_arff({write_temp("small-bom.arff", "\xEF\xBB\xBF" + std::string(kDense))}, opt);
+  CHECK(mulan.label_names == std::vector<std::string>{"A label", "B's label"});
+}
+
+TEST_CASE("arff: MEKA's -C must be a whole integer, and a missing @data line is named",
+          "[arff][bad-input]") {
+  // The relation of a real file someone filtered in WEKA: '-C 75-weka...' is not '-C 75'.
+  const std::string filtered =
+      write_temp("langlog.arff",
+                 "@relation 'LangLog: -C 75-weka.filters.unsupervised.attribute.Remove-R1'\n"
+                 "@attribute y {0,1}\n@attribute f numeric\n@data\n1,2\n");
+  const std::string message = error_of({filtered}, {});
+  CHECK_THAT(message, Catch::StartsWith(filtered + ": relation 'LangLog: -C 75-weka"));
+  CHECK_THAT(message, Catch::Contains("MEKA option -C needs a whole integer, found '75-weka.filt"));
+  CHECK_THAT(
+      error_of({write_temp("c-end.arff", "@relation 'x: -C'\n@attribute y {0,1}\n@data\n1\n")}, {}),
+      Catch::Contains("found ''"));
+  // The first -C token counts, as in MEKA's MEDC file ('-C 45 -I 0-weka...').
+  auto medc = read_arff({write_temp("medc.arff",
+                                    "@relation 'M: -C 1 -I 0-weka.filters.x_M: -C 1 -I 0'\n"
+                                    "@attribute y {0,1}\n@attribute f numeric\n@data\n1,2\n")},
+                        {});
+  CHECK(medc.labels() == 1);
+
+  const std::string no_data =
+      write_temp("no-data-line.arff",
+                 "@relation 'r: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n"
+                 "0,0.004168\n1,0.5\n");
+  CHECK_THAT(error_of({no_data}, {}),
+             Catch::StartsWith(no_data + ":4: the @data line is missing") &&
+                 Catch::Contains("found '0,0.004168'"));
+}
