@@ -111,6 +111,9 @@ MatrixConfig load_matrix_config(const std::string& path) {
     if (!known.count(k)) throw InputError(path + ": unknown key '" + k + "'");
   MatrixConfig c;
   c.source = doc;
+  for (const char* key : {"name", "description"})
+    if (doc.contains(key) && !doc[key].is_string())
+      throw InputError(path + ": '" + key + "' must be a string");
   c.name = doc.value("name", fs::path(path).stem().string());
   c.description = doc.value("description", "");
   if (!doc.contains("datasets") || !doc["datasets"].is_array() || doc["datasets"].empty())
@@ -547,11 +550,41 @@ Json merge_reports(const std::string& dir) {
   return summary;
 }
 
+namespace {
+
+// What compare reads of a summary, checked: InputError naming the document and the cell.
+void check_summary(const Json& doc, const char* which) {
+  const std::string not_summary =
+      "compare: both files must be summaries written by 'd2ace-bench merge'";
+  if (!doc.is_object() || !doc.contains("kind") || doc["kind"] != "summary" ||
+      !doc.contains("cells") || !doc["cells"].is_array())
+    throw InputError(not_summary);
+  for (size_t k = 0; k < doc["cells"].size(); ++k) {
+    const Json& c = doc["cells"][k];
+    const std::string where =
+        std::string("compare: the ") + which + " summary's cell " + std::to_string(k) + " ";
+    if (!c.is_object()) throw InputError(where + "is not an object");
+    for (const char* key : {"dataset", "model", "selector", "state"})
+      if (!c.contains(key) || !c[key].is_string())
+        throw InputError(where + "has no string '" + key + "'");
+    if (!c.contains("seed") || !c["seed"].is_number_unsigned())
+      throw InputError(where + "has no non-negative integer 'seed'");
+    if (!c.contains("fold") || !c["fold"].is_number_integer())
+      throw InputError(where + "has no integer 'fold'");
+    if (!c.contains("metrics") || !c["metrics"].is_object())
+      throw InputError(where + "has no 'metrics' object");
+    for (const auto& [name, v] : c["metrics"].items())
+      if (!v.is_number() && !v.is_null())
+        throw InputError(where + "has a metric '" + name + "' that is not a number or null");
+  }
+}
+
+}  // namespace
+
 Comparison compare_summaries(const Json& reference, const Json& current,
                              const std::map<std::string, double>& tolerances) {
-  for (const auto* doc : {&reference, &current})
-    if (!doc->is_object() || doc->value("kind", "") != "summary" || !doc->contains("cells"))
-      throw InputError("compare: both files must be summaries written by 'd2ace-bench merge'");
+  check_summary(reference, "reference");
+  check_summary(current, "current");
   auto key = [](const Json& c) {
     return c["dataset"].get<std::string>() + " | " + c["model"].get<std::string>() + " | " +
            c["selector"].get<std::string>() + " | seed " +

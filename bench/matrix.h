@@ -123,7 +123,8 @@ struct Comparison {
 
 // Compares two summaries cell by cell (dataset, model, selector, seed, fold) and metric by metric.
 // A change against a metric's direction larger than its tolerance is a regression; tolerances map
-// metric names (or "all") to absolute values. Timings are never compared.
+// metric names (or "all") to absolute values. Timings are never compared. InputError when either
+// is not a summary or a cell lacks what is compared (names, seed, fold, state, numeric metrics).
 Comparison compare_summaries(const Json& reference, const Json& current,
                              const std::map<std::string, double>& tolerances);
 

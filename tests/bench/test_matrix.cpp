@@ -224,6 +224,13 @@ TEST_CASE("compare: fails when a metric of the committed CI reference is made wo
     CHECK(run_cli("compare " + ref + " " + write(doc) + " --tolerance nonsense=1").exit_code == 2);
     CHECK(run_cli("compare " + ref + " " + write_temp("x.json", "{\"kind\": \"run\"}")).exit_code ==
           2);
+    const CliResult malformed =
+        run_cli("compare " + ref + " " +
+                write_temp("m.json",
+                           R"({"kind": "summary", "cells": [{"dataset": "yeast", "model": 1}]})"));
+    CHECK(malformed.exit_code == 2);
+    CHECK_THAT(malformed.err,
+               Catch::Contains("the current summary's cell 0 has no string 'model'"));
   }
 }
 
