@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -202,6 +204,26 @@ Json read_json_file(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw InputError(path + ": not valid JSON (" + std::string(e.what()).substr(0, 120) + ")");
   }
+}
+
+void check_writable_directory(const std::string& dir, const std::string& option) {
+  namespace fs = std::filesystem;
+  const fs::path where = dir.empty() ? fs::path(".") : fs::path(dir);
+  std::error_code ec;
+  fs::create_directories(where, ec);
+  std::string reason = ec ? ec.message() : "";
+  if (!ec) {
+    const fs::path probe = where / (".d2ace-write-check." + std::to_string(::getpid()));
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+      reason = std::strerror(errno);
+    } else {
+      ::close(fd);
+      fs::remove(probe, ec);
+    }
+  }
+  if (!reason.empty())
+    throw InputError(option + " " + where.string() + ": cannot write there (" + reason + ")");
 }
 
 void write_json_atomically(const std::string& path, const Json& doc) {

@@ -58,6 +58,11 @@ Json summarize_cells(const std::vector<Json>& cells);
 // Reads a JSON document; InputError "<path>: cannot read" or "<path>: not valid JSON (...)".
 Json read_json_file(const std::string& path);
 
+// Makes sure reports can be written into `dir` before any work starts: creates it (and its
+// parents) and creates and removes a probe file there. InputError "<option> <dir>: cannot write
+// there (<reason>)" otherwise.
+void check_writable_directory(const std::string& dir, const std::string& option);
+
 // Writes `doc` to `path` atomically: a temporary file in the same directory, flushed, then
 // renamed over `path`. Creates missing parent directories. Throws std::runtime_error on failure
 // (the temporary file is removed).

@@ -82,6 +82,7 @@ int matrix(const std::vector<std::string>& args) {
     list_cells(cells, o.out);
     return 0;
   }
+  check_writable_directory((std::filesystem::path(o.out) / "cells").string(), "--out");
   o.config = std::filesystem::absolute(cmd.positional[0]).string();
   o.progress = !cmd.vm.count("quiet");
   o.executable = self_executable();

@@ -1,6 +1,7 @@
 // d2ace-bench run: one dataset x model x selector over the folds of a split, one report.
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "bench/cli/cli.h"
@@ -17,6 +18,8 @@ int run(const std::vector<std::string>& args, const std::vector<std::string>& ar
     std::cout << r.help;
     return 0;
   }
+  // Refused before any data is read or trained on: a report that cannot be written.
+  check_writable_directory(std::filesystem::path(r.out).parent_path().string(), "--out");
   // The folds to run decide the split: a one-fold run keeps every core for itself.
   const int64_t folds = !r.config.only_folds.empty()
                             ? static_cast<int64_t>(r.config.only_folds.size())

@@ -68,6 +68,17 @@ TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input][slo
   expect_bad_input("run" + kSmall + " --stop-at macro_auc=high", "'high' is not a number");
   expect_bad_input("run" + kSmall + " --stop-at loss=0.3 --validation 0",
                    "reads the validation part");
+  // An output place that cannot be written is refused before anything is read or trained.
+  for (const std::string& command :
+       {std::string("run") + kSmall + " --out /proc/d2ace-nope/report.json",
+        std::string("matrix ") + D2ACE_SOURCE_DIR + "/configs/smoke.json --out /proc/d2ace-nope"}) {
+    const auto r = run_cli(command);
+    INFO(command << "\n" << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(count_lines(r.err) == 1);
+    CHECK_THAT(r.err,
+               Catch::Contains("--out /proc/d2ace-nope") && Catch::Contains("cannot write there"));
+  }
   auto missing = run_cli("run --epochs 3");
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.err, Catch::Contains("'--dataset' is required"));
