@@ -463,10 +463,9 @@ bool is_done(const MergeRow& r) { return r.cell["status"]["state"] == "done"; }
 // Each row's time to accuracy against the finished uniform cell of its dataset, model, seed and
 // fold (null for uniform's own rows, unfinished ones and those without a match).
 std::vector<Json> efficiency_of(const std::vector<MergeRow>& rows) {
-  auto key = [](const MergeRow& r) { return std::tie(r.dataset, r.model, r.seed, r.fold); };
-  std::map<std::tuple<const std::string&, const std::string&, const uint64_t&, const int64_t&>,
-           const MergeRow*>
-      uniform;
+  using Key = std::tuple<std::string, std::string, uint64_t, int64_t>;
+  auto key = [](const MergeRow& r) { return Key{r.dataset, r.model, r.seed, r.fold}; };
+  std::map<Key, const MergeRow*> uniform;
   for (const auto& r : rows)
     if (r.selector == "uniform" && is_done(r)) uniform.emplace(key(r), &r);
   std::vector<Json> out;
