@@ -230,7 +230,9 @@ int FoldProcesses::threads_of(int64_t k, int64_t folds) const {
 namespace {
 
 // The folds of `experiment`, each in a child process (FoldProcesses), `jobs` at a time; the cell
-// reports in fold order. A fold whose process failed becomes a failed cell naming its log.
+// reports in fold order. A fold whose process failed becomes a failed cell naming its log; one
+// that could not write its report (OutputError's exit code) ends the run with an OutputError, so
+// that a full disk never replaces an earlier report with one of failed cells.
 std::vector<Json> run_fold_processes(const Experiment& experiment, const ExperimentConfig& config,
                                      const FoldProcesses& p,
                                      const std::function<void(const CellProgress&)>& progress) {
@@ -264,6 +266,12 @@ std::vector<Json> run_fold_processes(const Experiment& experiment, const Experim
           cells[k] = read_json_file(report).at("cells").at(0);
           std::filesystem::remove(report, ec);
           std::filesystem::remove(log, ec);
+        } else if (exit_code == OutputError::kExitCode) {
+          std::string why = last_line_of(log);
+          const std::string prefix = "d2ace-bench: error: ";
+          if (why.rfind(prefix, 0) == 0) why = why.substr(prefix.size());
+          throw OutputError("cannot write the report " + p.work_prefix + ": fold " +
+                            std::to_string(fold) + "'s process could not write its part: " + why);
         } else {
           Json id{{"dataset", {{"name", experiment.data().name}}}, {"fold", fold}};
           cells[k] = failed_cell_report(

@@ -10,7 +10,8 @@
 //   d2ace-bench slurm CONFIG --out DIR [sbatch options] [--failed-only] [--submit]
 //
 // Exit codes: 0 success; 1 a cell did not finish (its status says why; the report is written);
-// 2 bad input (one line on stderr, no report written).
+// 2 bad input (one line on stderr, no report written); 3 a report could not be written (one
+// line; an earlier report at that path is unchanged).
 #include <functional>
 #include <iostream>
 #include <map>
@@ -67,6 +68,9 @@ int main(int argc, char** argv) {
   } catch (const d2ace::InputError& e) {
     std::cerr << "d2ace-bench: error: " << e.what() << "\n";
     return 2;
+  } catch (const d2ace::OutputError& e) {
+    std::cerr << "d2ace-bench: error: " << e.what() << "\n";
+    return d2ace::OutputError::kExitCode;
   } catch (const std::exception& e) {
     std::string message = e.what();
     std::cerr << "d2ace-bench: failed: " << message.substr(0, message.find('\n')) << "\n";

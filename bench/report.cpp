@@ -230,30 +230,34 @@ void write_json_atomically(const std::string& path, const Json& doc) {
   namespace fs = std::filesystem;
   fs::path target(path);
   if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  std::string text = doc.dump(2) + "\n";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot write " + tmp);
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string text = doc.dump(2) + "\n";
+  // One message for every failure: the report's path and the system's reason (a full disk says
+  // "No space left on device"); the temporary file is removed and `path` is left as it was.
+  auto fail = [&](const char* step, int fd) {
+    const std::string reason = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    std::remove(tmp.c_str());
+    throw OutputError("cannot write the report " + path + ": " + step + " failed (" + reason +
+                      "); any earlier report there is unchanged");
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) fail("creating its temporary file", -1);
   const char* p = text.data();
   size_t left = text.size();
   while (left > 0) {
-    ssize_t w = ::write(fd, p, left);
+    const ssize_t w = ::write(fd, p, left);
+    if (w < 0 && errno == EINTR) continue;
     if (w <= 0) {
-      ::close(fd);
-      std::remove(tmp.c_str());
-      throw std::runtime_error("write failed: " + tmp);
+      if (w == 0) errno = ENOSPC;
+      fail("write", fd);
     }
     p += w;
     left -= static_cast<size_t>(w);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("flush failed: " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot rename " + tmp + " to " + path);
-  }
+  if (::fsync(fd) != 0) fail("flush", fd);
+  if (::close(fd) != 0) fail("close", -1);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("rename", -1);
 }
 
 }  // namespace d2ace

@@ -64,8 +64,9 @@ Json read_json_file(const std::string& path);
 void check_writable_directory(const std::string& dir, const std::string& option);
 
 // Writes `doc` to `path` atomically: a temporary file in the same directory, flushed, then
-// renamed over `path`. Creates missing parent directories. Throws std::runtime_error on failure
-// (the temporary file is removed).
+// renamed over `path`. Creates missing parent directories. Throws OutputError on failure,
+// naming `path` and the system's reason (a full disk: "No space left on device"); the temporary
+// file is removed and an earlier file at `path` is left as it was.
 void write_json_atomically(const std::string& path, const Json& doc);
 
 }  // namespace d2ace

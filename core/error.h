@@ -3,6 +3,10 @@
 // InputError is bad input: a malformed file, a bad flag, an unknown name, a NaN feature. The CLI
 // prints its message as one line and exits with code 2, writing no report. Its message names the
 // place (file:line where there is one) and what was expected.
+//
+// OutputError is a report that could not be written (a full disk, a directory removed under the
+// run): the CLI prints one line and exits with code 3; nothing half-written is left, and an
+// earlier report at that path is unchanged.
 #pragma once
 
 #include <stdexcept>
@@ -13,6 +17,12 @@ namespace d2ace {
 class InputError : public std::runtime_error {
  public:
   explicit InputError(const std::string& message) : std::runtime_error(message) {}
+};
+
+class OutputError : public std::runtime_error {
+ public:
+  explicit OutputError(const std::string& message) : std::runtime_error(message) {}
+  static constexpr int kExitCode = 3;
 };
 
 // "path:line: message" (line 0 = no line).

@@ -1,10 +1,17 @@
 // The d2ace-bench binary: bad input gives one line, exit code 2 and no report; a good run writes
-// a valid report; list, inspect and summary answer.
+// a valid report; a full disk or a kill -9 never leaves a torn one; list, inspect and summary
+// answer.
 #include "tests/catch.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "bench/experiment.h"
 #include "bench/process.h"
@@ -204,6 +211,76 @@ TEST_CASE("cli: folds in parallel processes give the serial run's cells", "[cli]
   for (const auto& entry :
        std::filesystem::directory_iterator(std::filesystem::path(parallel).parent_path()))
     CHECK(entry.path().string().find("parallel.json.fold") == std::string::npos);
+}
+
+TEST_CASE("cli: a disk that fills while the report is written leaves the earlier report",
+          "[cli][slow]") {
+  // A file-size limit far below the report's size stands in for a full disk (the write fails
+  // with EFBIG instead of ENOSPC; SIGXFSZ is ignored so that write() reports it). One process,
+  // then two fold processes whose parts cannot be written: exit 3, one line, the earlier report
+  // unchanged (not replaced by a report of failed cells).
+  for (const char* jobs : {"1", "2"}) {
+    const std::string out = temp_path("full-disk.json");
+    const std::string earlier = "{\"kind\": \"run\", \"earlier\": true}\n";
+    std::ofstream(out) << earlier;
+    const std::string err = temp_path("full-disk.err");
+    const std::string cmd = "sh -c 'trap \"\" XFSZ; ulimit -f 4; exec " + std::string(D2ACE_CLI) +
+                            " run" + kSmall + " --jobs " + jobs + " --out " + out +
+                            "' > /dev/null 2> " + err;
+    const int status = std::system(cmd.c_str());
+    const std::string message = d2ace::test::slurp(err);
+    INFO("--jobs " << jobs << ": " << message);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 3);
+    CHECK(count_lines(message) == 1);
+    CHECK_THAT(message, Catch::Contains("cannot write the report " + out) &&
+                            Catch::Contains("File too large"));
+    CHECK(d2ace::test::slurp(out) == earlier);
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::path(out).parent_path()))
+      CHECK(entry.path().string().find(out + ".tmp") == std::string::npos);
+  }
+}
+
+TEST_CASE("cli: a run killed with -9 at any point leaves no report or a complete one",
+          "[cli][slow]") {
+  // Two folds in two processes, killed after a growing delay: before the data is read, while the
+  // folds train, around the final write. Afterwards the report is absent or whole, and a rerun
+  // writes a whole one.
+  const std::string out = temp_path("killed.json");
+  const std::string args = std::string(D2ACE_CLI) +
+                           " run --dataset synthetic:n=400,d=10,q=4 --folds 2 --epochs 30 "
+                           "--jobs 2 --threads 1 --quiet --out " +
+                           out;
+  int absent = 0, whole = 0;
+  for (int delay_ms : {20, 150, 400, 800, 1500, 2500, 4000}) {
+    std::filesystem::remove(out);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::execl("/bin/sh", "sh", "-c", ("exec " + args + " > /dev/null 2>&1").c_str(),
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    if (!std::filesystem::exists(out)) {
+      ++absent;
+      continue;
+    }
+    const auto doc = nlohmann::json::parse(d2ace::test::slurp(out));  // throws on a torn file
+    CHECK(doc["cells"].size() == 2);
+    ++whole;
+  }
+  CHECK(absent + whole == 7);
+  // The fold processes died with their parent (PR_SET_PDEATHSIG): give them a moment, then no
+  // fold report is still being written.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto r = run_cli(args.substr(std::string(D2ACE_CLI).size() + 1));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(d2ace::test::slurp(out))["cells"].size() == 2);
 }
 
 TEST_CASE("cli: list and inspect", "[cli][slow]") {
