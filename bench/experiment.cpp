@@ -94,10 +94,39 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
       folds_.push_back(f);
     }
   }
+  fit_scalers();
   // Build one model and selector now so that parameter values are checked before training.
   registries.models.get(config.model)
       .make(model_params_, {data_.features(), data_.labels(), data_.Y, config.seed});
   registries.selectors.get(config.selector).make(selector_params_);
+}
+
+void Experiment::fit_scalers() {
+  const torch::Tensor column_min = std::get<0>(data_.X.min(0)),
+                      column_max = std::get<0>(data_.X.max(0));
+  for (int64_t fold : folds_) {
+    // Fitted on the training part; on every instance only when asked (the released pipeline's
+    // leak).
+    const Scaler scaler =
+        config_.scale_on_all_data && !scalers_.empty()
+            ? scalers_.begin()->second
+            : fit_scaler(config_.scaling, config_.scale_on_all_data
+                                              ? data_.X
+                                              : data_.X.index_select(0, splits_[fold].train));
+    const int64_t column = first_unscalable_column(scaler, column_min, column_max);
+    if (column >= 0) {
+      const auto at = static_cast<size_t>(column);
+      const std::string name =
+          at < data_.feature_names.size() ? "'" + data_.feature_names[at] + "' " : "";
+      throw InputError("dataset '" + data_.name + "': feature " + name + "(column " +
+                       std::to_string(column) + ", values from " +
+                       Json(column_min[column].item<double>()).dump() + " to " +
+                       Json(column_max[column].item<double>()).dump() +
+                       ") does not scale to finite single-precision values with --scaling " +
+                       to_string(config_.scaling) + "; rescale it in the file");
+    }
+    scalers_[fold] = scaler;
+  }
 }
 
 Json Experiment::identity(int64_t fold, const Split& split, const Json& model_params,
@@ -184,9 +213,7 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
       id = identity(fold, split, model_params, selector_params, model_entry.version,
                     selector_entry.version);
 
-      // Fitted on the training part; on every instance only when asked (the released pipeline's
-      // leak).
-      Scaler scaler = fit_scaler(config_.scaling, config_.scale_on_all_data ? data_.X : X_train);
+      const Scaler& scaler = scalers_.at(fold);
       auto part = [&](const torch::Tensor& rows) {
         return EvalData{scaler.apply(data_.X.index_select(0, rows)).to(device),
                         data_.Y.index_select(0, rows).to(device)};

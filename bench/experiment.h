@@ -107,10 +107,17 @@ class Experiment {
                 const Json& selector_params, const std::string& model_version,
                 const std::string& selector_version) const;
 
+  // Fills scalers_ for the folds to run; InputError naming the column whose scaled values would
+  // not be finite (a NaN or an infinity never reaches a model or a selector).
+  void fit_scalers();
+
   ExperimentConfig config_;
   const Registries& registries_;
   Dataset data_;
   std::vector<Split> splits_;
+  // Each fold's feature scaler, fitted up front (on its training part, or on every instance) so
+  // that features that would not scale to finite values are refused before any training.
+  std::map<int64_t, Scaler> scalers_;
   SplitFile split_file_;  // kFile
   std::vector<int64_t> folds_;
   Params model_params_, selector_params_;

@@ -112,6 +112,7 @@ class TrainingLoop {
         return std::move(result_);
       }
       after_epoch(epoch, rec);
+      if (result_.status == RunStatus::kDiverged) return std::move(result_);
       validate(rec);
       keep_if_best(epoch, rec);
       result_.epochs.push_back(rec);
@@ -215,8 +216,10 @@ class TrainingLoop {
     selector_.observe(batch, probabilities, out.loss_matrix.detach());
   }
 
-  // An eval-mode pass over the whole pool for selectors that rescore from fresh predictions.
-  void rescore_pool() {
+  // An eval-mode pass over the whole pool for selectors that rescore from fresh predictions. A
+  // non-finite loss (finite weights can still overflow) ends the run as diverged instead of
+  // reaching the selector.
+  void rescore_pool(int64_t epoch) {
     c10::InferenceMode selection;
     std::vector<torch::Tensor> probs, losses;
     for_each_chunk_in_eval(model_, pool_.size(), config_.eval_batch_size,
@@ -226,14 +229,27 @@ class TrainingLoop {
                              probs.push_back(torch::sigmoid(out.logits));
                              losses.push_back(out.loss_matrix);
                            });
-    selector_.observe_pool(torch::cat(probs), torch::cat(losses));
+    const torch::Tensor loss_matrix = torch::cat(losses);
+    if (!torch::isfinite(loss_matrix).all().item<bool>()) {
+      result_.status = RunStatus::kDiverged;
+      result_.message =
+          "the pool's rescored loss became non-finite after epoch " + std::to_string(epoch);
+      return;
+    }
+    selector_.observe_pool(torch::cat(probs), loss_matrix);
   }
 
-  // Pool rescoring and the selector's end of epoch, timed into the record and the totals.
+  // Pool rescoring and the selector's end of epoch, timed into the record and the totals; a
+  // non-finite rescored loss marks the run diverged and skips the end of epoch.
   void after_epoch(int64_t epoch, EpochRecord& rec) {
     if (selector_.wants_pool_predictions(epoch)) {
       ScopedTimer timer(&rec.rescore_seconds);
-      rescore_pool();
+      rescore_pool(epoch);
+    }
+    if (result_.status == RunStatus::kDiverged) {
+      result_.timings.training += rec.training_seconds;
+      result_.timings.rescore += rec.rescore_seconds;
+      return;
     }
     {
       ScopedTimer timer(&rec.end_epoch_seconds);

@@ -288,6 +288,15 @@ Scaler fit_scaler(Scaling scaling, const torch::Tensor& X) {
   return s;
 }
 
+int64_t first_unscalable_column(const Scaler& scaler, const torch::Tensor& column_min,
+                                const torch::Tensor& column_max) {
+  const torch::Tensor ok = torch::isfinite(scaler.shift) & torch::isfinite(scaler.scale) &
+                           torch::isfinite(scaler.apply(column_min)) &
+                           torch::isfinite(scaler.apply(column_max));
+  const torch::Tensor bad = (~ok).nonzero();
+  return bad.size(0) == 0 ? -1 : bad[0][0].item<int64_t>();
+}
+
 Dataset prune_rare_labels(const Dataset& data, int64_t max_positives) {
   torch::Tensor keep = (data.Y.sum(0) > static_cast<double>(max_positives)).nonzero().flatten();
   Dataset out = data;

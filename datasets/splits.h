@@ -75,6 +75,12 @@ struct Scaler {
   torch::Tensor apply(const torch::Tensor& X) const { return (X - shift) / scale; }
 };
 Scaler fit_scaler(Scaling scaling, const torch::Tensor& X_train);
+// The first column whose scaled values would not all be finite in single precision (finite but
+// huge features overflow: a column of +-3e38 has an infinite mean), from the column minima and
+// maxima of every row the scaler will see; -1 when there is none. Scaling is monotone in each
+// column, so the scaled extremes bound every scaled value.
+int64_t first_unscalable_column(const Scaler& scaler, const torch::Tensor& column_min,
+                                const torch::Tensor& column_max);
 
 // The reference code's pruning, applied to the whole dataset before splitting (as it does):
 // drop labels with at most `max_positives` positive instances; drop instances without labels.

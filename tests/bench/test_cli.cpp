@@ -62,6 +62,20 @@ TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input][slo
                    bad_arff + ":6: expected 2 values, found 1");
   expect_bad_input("run --dataset " + nan_arff + " --folds 2",
                    bad_arff.substr(0, 0) + "NaN or infinite");
+  // Finite but huge: the column's mean overflows, so scaling would make NaNs.
+  std::string huge_rows;
+  for (int i = 0; i < 40; ++i)
+    huge_rows +=
+        std::to_string(i % 2) + "," + (i % 3 ? "3e38" : "-3e38") + "," + std::to_string(i) + "\n";
+  const std::string huge_arff = write_temp(
+      "huge.arff",
+      "@relation 'h: -C 1'\n@attribute y {0,1}\n@attribute big numeric\n@attribute f numeric\n"
+      "@data\n" +
+          huge_rows);
+  expect_bad_input("run --dataset " + huge_arff + " --folds 2",
+                   "feature 'big' (column 0, values from -3");
+  expect_bad_input("run --dataset " + huge_arff + " --folds 2 --scaling minmax",
+                   "does not scale to finite single-precision values with --scaling minmax");
   expect_bad_input("run --dataset /no/such/file.arff", "/no/such/file.arff: no such file");
   expect_bad_input("run --dataset yeast --data-dir /no/such/dir", "scripts/fetch-datasets");
   expect_bad_input("frobnicate", "unknown command 'frobnicate'");

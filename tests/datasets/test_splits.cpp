@@ -113,6 +113,18 @@ TEST_CASE("splits: scalers fitted on training rows", "[splits]") {
   CHECK_THROWS_AS(parse_scaling("zscore"), InputError);
 }
 
+TEST_CASE("splits: a column that would scale to non-finite values is found", "[splits]") {
+  // Column 0 is ordinary; column 1 holds finite values whose sum overflows single precision.
+  torch::Tensor X = torch::tensor({1.f, 3e38f, 2.f, 3e38f, 4.f, -3e38f}).view({3, 2});
+  const torch::Tensor lo = std::get<0>(X.min(0)), hi = std::get<0>(X.max(0));
+  CHECK(first_unscalable_column(fit_scaler(Scaling::kStandard, X), lo, hi) == 1);
+  CHECK(first_unscalable_column(fit_scaler(Scaling::kMinMax, X), lo, hi) == 1);  // range is inf
+  CHECK(first_unscalable_column(fit_scaler(Scaling::kNone, X), lo, hi) == -1);
+  const torch::Tensor ordinary = X.select(1, 0).unsqueeze(1).contiguous();
+  CHECK(first_unscalable_column(fit_scaler(Scaling::kStandard, ordinary),
+                                std::get<0>(ordinary.min(0)), std::get<0>(ordinary.max(0))) == -1);
+}
+
 TEST_CASE("splits: pruning rare labels and unlabelled instances", "[splits]") {
   Dataset ds;
   ds.name = "p";
