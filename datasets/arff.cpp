@@ -359,7 +359,47 @@ void parse_rows(Lines& lines, const Header& h, const std::vector<char>& is_label
   }
 }
 
-std::string decode_xml_entities(const std::string& s) {
+// Appends `code` (a Unicode scalar value) as UTF-8.
+void append_utf8(std::string& out, uint32_t code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+// The value of a character reference's body ("#38", "#x26"), or -1 unless it is one: decimal
+// digits, or 'x' and hex digits, naming a Unicode scalar value (XML 1.0 §4.1).
+long character_reference(const std::string& ent) {
+  const bool hex = ent.size() > 1 && ent[1] == 'x';
+  const std::string digits = ent.substr(hex ? 2 : 1);
+  if (digits.empty() || digits.size() > 8) return -1;
+  long code = 0;
+  for (char c : digits) {
+    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                  : hex && std::isxdigit(static_cast<unsigned char>(c))
+                      ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
+                      : -1;
+    if (v < 0) return -1;
+    code = code * (hex ? 16 : 10) + v;
+  }
+  if (code == 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return -1;
+  return code;
+}
+
+// The label name `s` with XML's predefined entities and character references replaced; a
+// malformed character reference is an InputError at `path`:`line`.
+std::string decode_xml_entities(const std::string& s, const std::string& path, long line) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '&') {
@@ -378,17 +418,14 @@ std::string decode_xml_entities(const std::string& s) {
       out += '"';
     else if (ent == "apos")
       out += '\'';
-    else if (ent.size() > 1 && ent[0] == '#') {
-      long code = ent[1] == 'x' ? std::stol(ent.substr(2), nullptr, 16) : std::stol(ent.substr(1));
-      if (code < 0x80)
-        out += static_cast<char>(code);
-      else if (code < 0x800)
-        out += static_cast<char>(0xC0 | (code >> 6)),
-            out += static_cast<char>(0x80 | (code & 0x3F));
-      else
-        out += static_cast<char>(0xE0 | (code >> 12)),
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3F)),
-            out += static_cast<char>(0x80 | (code & 0x3F));
+    else if (!ent.empty() && ent[0] == '#') {
+      const long code = character_reference(ent);
+      if (code < 0)
+        throw input_error_at(path, line,
+                             "malformed character reference '&" + ent.substr(0, 20) +
+                                 ";' in a label name (expected &#DIGITS; or &#xHEX; naming a "
+                                 "Unicode character)");
+      append_utf8(out, static_cast<uint32_t>(code));
     } else {
       out += '&';
       continue;
@@ -446,9 +483,16 @@ std::vector<std::string> read_mulan_labels(const std::string& xml_path) {
   std::string text = read_file_text(xml_path);
   std::vector<std::string> names;
   static const std::regex tag(R"re(<label\s+name\s*=\s*("([^"]*)"|'([^']*)'))re");
+  long line = 1;
+  auto counted = text.begin();  // newlines before here are in `line`
   for (auto it = std::sregex_iterator(text.begin(), text.end(), tag); it != std::sregex_iterator();
-       ++it)
-    names.push_back(decode_xml_entities((*it)[2].matched ? (*it)[2].str() : (*it)[3].str()));
+       ++it) {
+    const auto at = text.begin() + it->position();
+    line += std::count(counted, at, '\n');
+    counted = at;
+    names.push_back(
+        decode_xml_entities((*it)[2].matched ? (*it)[2].str() : (*it)[3].str(), xml_path, line));
+  }
   if (names.empty())
     throw InputError(xml_path + ": no <label name=\"...\"> entries (not a Mulan label file?)");
   return names;

@@ -46,7 +46,8 @@ struct ArffOptions {
 // two files (train, test), `official_train_rows` is the first file's row count.
 Dataset read_arff(const std::vector<std::string>& paths, const ArffOptions& options);
 
-// The label names a Mulan XML file declares, in its order.
+// The label names a Mulan XML file declares, in its order, with XML entities and character
+// references decoded (a malformed reference is an InputError naming the line).
 std::vector<std::string> read_mulan_labels(const std::string& xml_path);
 
 // The whole content of a file, decompressed when the name ends in ".bz2".

@@ -245,3 +245,26 @@ TEST_CASE("arff: MEKA's -C must be a whole integer, and a missing @data line is 
              Catch::StartsWith(no_data + ":4: the @data line is missing") &&
                  Catch::Contains("found '0,0.004168'"));
 }
+
+TEST_CASE("arff: XML character references in label names, malformed ones refused",
+          "[arff][bad-input]") {
+  // Found by fuzz_mulan_xml: '&#&&B&a;' made std::stol throw out of the reader.
+  const auto labels = [](const std::string& names) {
+    return write_temp("refs.xml", "<?xml version=\"1.0\"?>\n<labels>\n" + names + "</labels>\n");
+  };
+  CHECK(d2ace::read_mulan_labels(
+            labels("<label name=\"a&#38;b\"/>\n<label name=\"&#xe9;&#x1F600;\"/>\n")) ==
+        std::vector<std::string>{"a&b", "\xC3\xA9\xF0\x9F\x98\x80"});
+  for (const char* bad : {"&#&&B&a;", "&#;", "&#0;", "&#xD800;", "&#99999999999;", "&#12abc;",
+                          "&#X41;", "&#x110000;"}) {
+    const std::string path =
+        labels("<label name=\"ok\"/>\n<label name=\"x" + std::string(bad) + "\"/>\n");
+    INFO(bad);
+    try {
+      d2ace::read_mulan_labels(path);
+      FAIL("accepted");
+    } catch (const InputError& e) {
+      CHECK_THAT(e.what(), Catch::StartsWith(path + ":4: malformed character reference"));
+    }
+  }
+}
