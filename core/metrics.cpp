@@ -224,14 +224,24 @@ double macro_auc(const torch::Tensor& scores, const torch::Tensor& targets) {
 }
 
 Evaluation evaluate(const torch::Tensor& scores, const torch::Tensor& targets, double threshold) {
+  return evaluate(scores, targets, std::vector<double>{threshold});
+}
+
+Evaluation evaluate(const torch::Tensor& scores, const torch::Tensor& targets,
+                    const std::vector<double>& thresholds) {
   Matrices m = as_matrices(scores, targets);
   const int64_t n = m.n, q = m.q;
+  if (thresholds.size() != 1 && static_cast<int64_t>(thresholds.size()) != q)
+    throw std::invalid_argument("evaluate: " + std::to_string(thresholds.size()) +
+                                " thresholds for " + std::to_string(q) + " labels");
+  std::vector<double> threshold(q, thresholds[0]);
+  if (thresholds.size() > 1) threshold = thresholds;
   std::vector<double> tp(q, 0), fp(q, 0), fn(q, 0), tn(q, 0);
   double subset = 0, ex_p = 0, ex_r = 0, ex_f1 = 0, ex_j = 0;
   for (int64_t i = 0; i < n; ++i) {
     double tpi = 0, fpi = 0, fni = 0;
     for (int64_t j = 0; j < q; ++j) {
-      bool pred = m.score[i * q + j] >= threshold;
+      bool pred = m.score[i * q + j] >= threshold[j];
       bool truth = m.target[i * q + j] > 0.5;
       tp[j] += pred && truth;
       fp[j] += pred && !truth;

@@ -54,6 +54,9 @@ struct Evaluation {
 
 Evaluation evaluate(const torch::Tensor& scores, const torch::Tensor& targets,
                     double threshold = 0.5);
+// With one threshold per label (`thresholds` has q values) or one for all (one value).
+Evaluation evaluate(const torch::Tensor& scores, const torch::Tensor& targets,
+                    const std::vector<double>& thresholds);
 
 // Macro AUC alone (the trainer's model-selection criterion, cheaper than evaluate()).
 double macro_auc(const torch::Tensor& scores, const torch::Tensor& targets);
