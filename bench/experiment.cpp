@@ -39,7 +39,15 @@ ComponentParams check_settings(const ExperimentConfig& config, const Registries&
   if (!(t.learning_rate > 0)) throw InputError("--lr must be positive");
   if (!(t.weight_decay >= 0)) throw InputError("--weight-decay must be non-negative");
   if (!(t.lr_warmup_epochs >= 0)) throw InputError("--lr-warmup-epochs must be non-negative");
-  if (!(t.threshold > 0 && t.threshold < 1)) throw InputError("--threshold must be in (0, 1)");
+  if (!(t.threshold.value > 0 && t.threshold.value < 1))
+    throw InputError("--threshold must be in (0, 1)");
+  if (t.threshold.tuned() && !(config.validation_fraction > 0))
+    throw InputError("--threshold " + t.threshold.text() +
+                     " is chosen on the validation part, but --validation is 0");
+  if (!(t.lr_decay_ratio > 0 && t.lr_decay_ratio <= 1))
+    throw InputError("--lr-decay-ratio must be in (0, 1]");
+  if (t.lr_decay_times < 0 || t.lr_decay_times > t.epochs)
+    throw InputError("--lr-decay-times must be between 0 and --epochs");
   if (t.stop_at.active() && !(config.validation_fraction > 0))
     throw InputError("--stop-at " + t.stop_at.text() +
                      " reads the validation part, but --validation is 0");
@@ -164,18 +172,23 @@ Json Experiment::identity(int64_t fold, const Split& split, const Json& model_pa
   id["selector"] = {
       {"name", c.selector}, {"version", selector_version}, {"params", selector_params}};
   const TrainerConfig& t = c.trainer;
-  id["trainer"] = {{"epochs", t.epochs},
-                   {"batch_size", t.batch_size},
-                   {"optimizer", "adam"},
-                   {"learning_rate", t.learning_rate},
-                   {"weight_decay", t.weight_decay},
-                   {"lr_warmup_epochs", t.lr_warmup_epochs},
-                   {"checkpoint", to_string(t.checkpoint)},
-                   {"selection_metric", "validation macro_auc"},
-                   {"threshold", t.threshold},
-                   {"device", c.device}};
-  // Only when given, so that the ids of cells without it stay as they were.
+  id["trainer"] = {
+      {"epochs", t.epochs},
+      {"batch_size", t.batch_size},
+      {"optimizer", "adam"},
+      {"learning_rate", t.learning_rate},
+      {"weight_decay", t.weight_decay},
+      {"lr_warmup_epochs", t.lr_warmup_epochs},
+      {"checkpoint", to_string(t.checkpoint)},
+      {"selection_metric", "validation macro_auc"},
+      {"threshold", t.threshold.tuned() ? Json(t.threshold.text()) : Json(t.threshold.value)},
+      {"device", c.device}};
+  // Only when given, so that the ids of cells without them stay as they were.
   if (t.stop_at.active()) id["trainer"]["stop_at"] = t.stop_at.text();
+  if (t.single_param_group) id["trainer"]["param_groups"] = "single";
+  if (c.lr_warmup_over_fold) id["trainer"]["lr_warmup_basis"] = "fold";
+  if (t.lr_decay_times > 0)
+    id["trainer"]["lr_decay"] = {{"ratio", t.lr_decay_ratio}, {"times", t.lr_decay_times}};
   id["seeds"] = {{"base", c.seed},
                  {"split", split_seed_},
                  {"validation", validation_seed_},
@@ -228,8 +241,15 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
       pool.seed = id["seeds"]["selector"].get<uint64_t>();
       model->to(device);
 
+      TrainerConfig trainer = config_.trainer;
+      if (config_.lr_warmup_over_fold) {
+        const int64_t fold_rows = split.train.size(0) + split.validation.size(0);
+        const int64_t whole_batches = fold_rows / trainer.batch_size;  // floor, as released
+        trainer.lr_warmup_steps =
+            std::llround(trainer.lr_warmup_epochs * static_cast<double>(whole_batches));
+      }
       TrainingResult result = train_and_test(
-          *model, *selector, pool, validation, test, config_.trainer, [&](const EpochRecord& e) {
+          *model, *selector, pool, validation, test, trainer, [&](const EpochRecord& e) {
             if (progress) progress({static_cast<int64_t>(k), cells(), &e, config_.trainer.epochs});
           });
       prov["end"] = utc_now();

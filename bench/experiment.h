@@ -46,6 +46,9 @@ struct ExperimentConfig {
   std::string selector = "uniform";
   std::map<std::string, std::string> selector_params;
   TrainerConfig trainer;
+  // --lr-warmup-basis fold: an epoch of warm-up is floor(N_fold / batch) steps, N_fold the
+  // training part before the validation hold-out (the released loop), set per fold.
+  bool lr_warmup_over_fold = false;
   std::string device = "cpu";
 };
 

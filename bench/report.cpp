@@ -69,14 +69,25 @@ Json curves_json(const std::vector<EpochRecord>& epochs) {
   return c;
 }
 
-Json metrics_json(const Evaluation& ev, double threshold) {
-  Json m;
-  m["threshold"] = threshold;
+Json metric_values(const Evaluation& ev) {
   Json test;
   for (const auto& v : ev.values)
     test[v.name] = {{"value", number(v.value)},
                     {"direction", to_string(metric_info(v.name).direction)}};
-  m["test"] = test;
+  return test;
+}
+
+// The threshold: the number for a fixed one; for a tuned one its rule, the values chosen (one, or
+// one per label) and the test at 0.5 beside the tuned test.
+Json metrics_json(const TrainingResult& r, const Json& threshold) {
+  const Evaluation& ev = r.test;
+  Json m;
+  m["threshold"] = threshold;
+  if (threshold.is_string()) {
+    m["thresholds"] = r.thresholds;
+    m["test_at_0_5"] = metric_values(r.test_at_default);
+  }
+  m["test"] = metric_values(ev);
   m["counts"] = {{"instances", ev.instances},
                  {"labels", ev.labels},
                  {"labels_with_both_classes", ev.labels_with_both_classes},
@@ -149,9 +160,10 @@ Json cell_report(const Json& identity, const Json& provenance, const TrainingRes
                  double wall) {
   Json j = cell_header(identity, provenance, r.status == RunStatus::kDone ? "done" : "diverged",
                        r.message);
-  const double threshold =
-      identity.contains("trainer") ? identity["trainer"].value("threshold", 0.5) : 0.5;
-  j["metrics"] = r.status == RunStatus::kDone ? metrics_json(r.test, threshold) : Json(nullptr);
+  const Json threshold = identity.contains("trainer") && identity["trainer"].contains("threshold")
+                             ? identity["trainer"]["threshold"]
+                             : Json(0.5);
+  j["metrics"] = r.status == RunStatus::kDone ? metrics_json(r, threshold) : Json(nullptr);
   j["best_epoch"] = r.best_epoch;
   if (r.stopped_epoch >= 0) j["stopped_epoch"] = r.stopped_epoch;
   j["curves"] = curves_json(r.epochs);

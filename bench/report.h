@@ -3,7 +3,8 @@
 // Schema (schema_version 1), cell:
 //   {schema_version, kind: "cell", id, identity: {dataset, split, preprocessing, model, selector,
 //    trainer, seeds}, provenance, status: {state: done|error|diverged, message},
-//    metrics: {threshold, test: {name: {value, direction}}, counts, conventions},
+//    metrics: {threshold, test: {name: {value, direction}}, counts, conventions} (a tuned
+//              threshold adds thresholds: [chosen values] and test_at_0_5: {name: ...}),
 //    best_epoch, stopped_epoch (only when --stop-at ended training), curves: {per-epoch arrays,
 //    selector: {name: [...]}}, timings}
 // Run: {schema_version, kind: "run", command, provenance, cells: [cell...],

@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <sstream>
 
+#include "bench/protocols.h"
 #include "bench/provenance.h"
 #include "core/error.h"
 #include "datasets/catalog.h"
@@ -23,50 +24,13 @@ std::string sanitize(std::string s) {
 
 }  // namespace
 
-// `--protocol d2ace-paper`: what the released D2ACE pipeline does (method.md §5, §7): CLIF, 5-fold
-// iterative stratification with seed 55, 10 % validation, labels with <= 20 positives and
-// instances without labels dropped, min-max scaling, Adam lr 1e-4 and weight decay 1e-4, a linear
-// learning-rate warm-up over 10 epochs of steps, batch 128, 100 epochs, threshold 0.5, the model
-// of best validation macro-AUC. The catalogue's keep ratios (rcv1 0.02) apply as always.
-// Scaling is fitted on the training part unless --scaling-fit all is given (see README).
-std::vector<std::string> d2ace_paper_protocol() {
-  return {"--model",
-          "clif",
-          "--split",
-          "kfold",
-          "--folds",
-          "5",
-          "--seed",
-          "55",
-          "--validation",
-          "0.1",
-          "--drop-rare-labels",
-          "20",
-          "--drop-unlabelled",
-          "--scaling",
-          "minmax",
-          "--lr",
-          "0.0001",
-          "--weight-decay",
-          "0.0001",
-          "--lr-warmup-epochs",
-          "10",
-          "--batch-size",
-          "128",
-          "--epochs",
-          "100",
-          "--threshold",
-          "0.5",
-          "--checkpoint",
-          "best"};
-}
-
 namespace {
 
 // The options that need converting after parsing (names to enums, key=value lists, ...); their
 // defaults are in add_run_options.
 struct RawRunOptions {
-  std::string split, scaling, checkpoint, data_dir, protocol, scaling_fit, stop_at;
+  std::string split, scaling, checkpoint, data_dir, protocol, scaling_fit, stop_at, threshold,
+      warmup_basis, param_groups;
   std::vector<std::string> model_params, selector_params;
   std::vector<int64_t> folds_only;
   double keep = 0;  // used only when --keep-ratio is given
@@ -105,10 +69,11 @@ void add_run_options(po::options_description& opts, RunOptions& r, RawRunOptions
       "validation", po::value<double>(&r.config.validation_fraction)->default_value(0.1),
       "share of the training part held out for validation")(
       "protocol", po::value<std::string>(&raw.protocol)->default_value("none"),
-      "none, or d2ace-paper: the released D2ACE pipeline's settings (README); options given "
-      "explicitly override it")("scaling",
-                                po::value<std::string>(&raw.scaling)->default_value("standard"),
-                                "standard, minmax or none (the reference code uses minmax)")(
+      "none; d2ace-paper: the released D2ACE pipeline's settings; backbone-papers: its data and "
+      "split, each backbone trained by its own paper's recipe (README \"Protocols\"); options "
+      "given explicitly override them")(
+      "scaling", po::value<std::string>(&raw.scaling)->default_value("standard"),
+      "standard, minmax or none (the reference code uses minmax)")(
       "scaling-fit", po::value<std::string>(&raw.scaling_fit)->default_value("train"),
       "fit the scaler on the training part (train) or on every instance before the split (all: the "
       "released pipeline's leak, Q8)")(
@@ -124,13 +89,25 @@ void add_run_options(po::options_description& opts, RunOptions& r, RawRunOptions
       "Adam weight decay")(
       "lr-warmup-epochs", po::value<double>(&r.config.trainer.lr_warmup_epochs)->default_value(1.0),
       "linear learning-rate warm-up, in epochs of steps")(
+      "lr-warmup-basis", po::value<std::string>(&raw.warmup_basis)->default_value("pool"),
+      "what an epoch of warm-up steps counts: pool (ceil(training pool / batch)) or fold "
+      "(floor(training part before the validation hold-out / batch), the released loop)")(
+      "lr-decay-ratio", po::value<double>(&r.config.trainer.lr_decay_ratio)->default_value(1.0),
+      "step decay: multiply the rate by this ...")(
+      "lr-decay-times", po::value<int64_t>(&r.config.trainer.lr_decay_times)->default_value(0),
+      "... this many times, evenly spaced over the epochs (MPVAE: 0.8, 4)")(
+      "param-groups", po::value<std::string>(&raw.param_groups)->default_value("model"),
+      "model (the model's optimiser groups, e.g. DELA's gates at 0.8 times the rate) or single "
+      "(one Adam group over every parameter, the released loop)")(
       "checkpoint", po::value<std::string>(&raw.checkpoint)->default_value("best"),
       "best (by validation macro-AUC) or last")(
       "stop-at", po::value<std::string>(&raw.stop_at),
       "end training after the first epoch whose validation macro-AUC reaches X (macro_auc=X) or "
       "whose validation loss falls to X (loss=X); for time-to-accuracy studies")(
-      "threshold", po::value<double>(&r.config.trainer.threshold)->default_value(0.5),
-      "decision threshold for bipartition metrics")(
+      "threshold", po::value<std::string>(&raw.threshold)->default_value("0.5"),
+      "decision threshold for bipartition metrics: a number in (0, 1); tuned[:macro_f1|micro_f1|"
+      "example_f1] (one, chosen on the validation part to maximise that F1); tuned-per-label "
+      "(each label's own, maximising its F1)")(
       "seed", po::value<uint64_t>(&raw.seed)->default_value(55),
       "base seed (split, weights and selector seeds derive from it)")(
       "threads", po::value<int>(&r.threads)->default_value(0),
@@ -178,16 +155,17 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
   } catch (const po::error& e) {
     throw InputError(e.what());
   }
-  if (raw.protocol == "d2ace-paper") {
+  ProtocolPreset preset;
+  if (raw.protocol != "none") {
     // Options given on the command line win; the preset fills in only the ones left at default.
+    preset = protocol_preset(raw.protocol, vm["model"].defaulted() ? "" : r.config.model,
+                             r.config.dataset);
     try {
-      po::store(po::command_line_parser(d2ace_paper_protocol()).options(opts).run(), vm);
+      po::store(po::command_line_parser(preset.args).options(opts).run(), vm);
       po::notify(vm);
     } catch (const po::error& e) {
       throw InputError(e.what());
     }
-  } else if (raw.protocol != "none") {
-    throw InputError("--protocol must be none or d2ace-paper, got '" + raw.protocol + "'");
   }
   c.protocol = raw.protocol;
   c.scale_on_all_data =
@@ -209,6 +187,18 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
   }
   c.scaling = parse_scaling(raw.scaling);
   c.trainer.checkpoint = parse_checkpoint(raw.checkpoint);
+  c.trainer.threshold = parse_threshold(raw.threshold);
+  c.trainer.single_param_group =
+      raw.param_groups == "single" ? true
+      : raw.param_groups == "model"
+          ? false
+          : throw InputError("--param-groups must be model or single, got '" + raw.param_groups +
+                             "'");
+  c.lr_warmup_over_fold = raw.warmup_basis == "fold" ? true
+                          : raw.warmup_basis == "pool"
+                              ? false
+                              : throw InputError("--lr-warmup-basis must be pool or fold, got '" +
+                                                 raw.warmup_basis + "'");
   if (!raw.stop_at.empty()) c.trainer.stop_at = parse_stop_rule(raw.stop_at);
   c.only_folds = raw.folds_only;
   if (r.jobs < 0) throw InputError("--jobs must be >= 0");
@@ -219,7 +209,9 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
     r.jobs = 1;
     r.threads = r.fold_threads;  // what the parent chose for this fold, over --threads
   }
-  c.model_params = Params::parse_assignments(raw.model_params, "--model-param");
+  c.model_params = preset.model_params;  // the protocol's, under the ones given
+  for (const auto& [key, value] : Params::parse_assignments(raw.model_params, "--model-param"))
+    c.model_params[key] = value;
   c.selector_params = Params::parse_assignments(raw.selector_params, "--selector-param");
   if (r.out.empty()) {
     std::string stamp = utc_now();

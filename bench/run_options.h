@@ -35,7 +35,4 @@ struct Parallelism {
 };
 Parallelism choose_parallelism(int jobs, int threads, int64_t tasks, int cores);
 
-// The arguments `--protocol d2ace-paper` stands for.
-std::vector<std::string> d2ace_paper_protocol();
-
 }  // namespace d2ace

@@ -67,7 +67,10 @@ class ScheduledAdam {
   std::vector<torch::optim::OptimizerParamGroup> groups(MultiLabelModel& model,
                                                         const TrainerConfig& config) {
     std::vector<torch::optim::OptimizerParamGroup> out;
-    for (ParameterGroup& g : model.parameter_groups()) {
+    const std::vector<ParameterGroup> model_groups =
+        config.single_param_group ? std::vector<ParameterGroup>{{model.parameters(), 1.0}}
+                                  : model.parameter_groups();
+    for (const ParameterGroup& g : model_groups) {
       if (g.parameters.empty()) continue;
       scales_.push_back(g.lr_scale);
       out.emplace_back(g.parameters,
@@ -98,8 +101,10 @@ class TrainingLoop {
         validation_(validation),
         config_(config),
         optimizer_(model, config),
-        warm_steps_(std::llround(config.lr_warmup_epochs *
-                                 static_cast<double>(steps_per_epoch(pool.size(), config)))),
+        warm_steps_(config.lr_warmup_steps >= 0
+                        ? config.lr_warmup_steps
+                        : std::llround(config.lr_warmup_epochs *
+                                       static_cast<double>(steps_per_epoch(pool.size(), config)))),
         needs_(selector.needs()) {}
 
   TrainingResult run(const EvalData& test, const EpochCallback& on_epoch) {
@@ -126,19 +131,37 @@ class TrainingLoop {
       restore(model_, best_state_);
     else
       result_.best_epoch = static_cast<int64_t>(result_.epochs.size()) - 1;
-    {
-      ScopedTimer timer(&result_.timings.evaluation);
-      result_.test = evaluate(predict_probabilities(model_, test.X, config_.eval_batch_size),
-                              test.Y, config_.threshold);
-    }
+    test_with_thresholds(test);
     return std::move(result_);
   }
 
  private:
-  // The learning rate at a 1-based step: linear warm-up over warm_steps_, then constant.
-  double learning_rate_at(int64_t step) const {
-    if (warm_steps_ <= 0) return config_.learning_rate;
-    return config_.learning_rate * std::min(1.0, static_cast<double>(step) / warm_steps_);
+  // The learning rate at a 1-based step of a 0-based epoch: linear warm-up over warm_steps_, then
+  // constant, times the step decay's factor.
+  double learning_rate_at(int64_t step, int64_t epoch) const {
+    double lr = config_.learning_rate;
+    if (config_.lr_decay_times > 0) {
+      const int64_t decays = epoch * config_.lr_decay_times / config_.epochs;  // floor
+      lr *= std::pow(config_.lr_decay_ratio, static_cast<double>(decays));
+    }
+    if (warm_steps_ <= 0) return lr;
+    return lr * std::min(1.0, static_cast<double>(step) / warm_steps_);
+  }
+
+  // The test with the kept weights, at the rule's thresholds (chosen on the validation part for a
+  // tuned rule, which then also reports the test at 0.5).
+  void test_with_thresholds(const EvalData& test) {
+    ScopedTimer timer(&result_.timings.evaluation);
+    const torch::Tensor scores = predict_probabilities(model_, test.X, config_.eval_batch_size);
+    if (config_.threshold.tuned()) {
+      result_.thresholds = choose_thresholds(
+          config_.threshold, predict_probabilities(model_, validation_.X, config_.eval_batch_size),
+          validation_.Y);
+      result_.test_at_default = evaluate(scores, test.Y, 0.5);
+    } else {
+      result_.thresholds = {config_.threshold.value};
+    }
+    result_.test = evaluate(scores, test.Y, result_.thresholds);
   }
 
   // The selector's one-off set-up; its kNN is reported apart from the plan time. Every selector
@@ -177,7 +200,7 @@ class TrainingLoop {
       // Plans are made in inference mode; autograd needs a normal tensor (a [b] copy).
       const torch::Tensor weights =
           plan.weights.empty() ? torch::Tensor() : plan.weights[k].clone();
-      rec.learning_rate = learning_rate_at(++step_);
+      rec.learning_rate = learning_rate_at(++step_, epoch);
       optimizer_.set_learning_rate(rec.learning_rate);
       TrainingOutput out;
       double loss = 0;

@@ -9,8 +9,13 @@
 //     validation macro-AUC -> keep the best weights (a deep copy)
 //   test with the kept weights.
 //
-// Adam with (coupled, PyTorch-style) weight decay; the learning rate rises linearly over the first
-// `lr_warmup_epochs` epochs' worth of steps, then stays constant. The timing split separates
+// Adam with (coupled, PyTorch-style) weight decay, over the model's parameter groups (DELA trains
+// its gates at 0.8 times the rate) or over one group of every parameter (`single_param_group`, the
+// released D2ACE loop). The learning rate rises linearly over the first `lr_warmup_epochs` epochs'
+// worth of steps (or `lr_warmup_steps` steps when set), then stays constant, or steps down by
+// `lr_decay_ratio` `lr_decay_times` times, evenly spaced over the epochs (MPVAE's schedule). The
+// test's bipartition metrics use the threshold rule: fixed, or chosen on the validation part with
+// the tested weights (core/thresholds.h). The timing split separates
 // training (forward, backward, step), selection (plan / observe / pool rescoring / end of epoch)
 // and evaluation.
 #pragma once
@@ -22,6 +27,7 @@
 
 #include "core/metrics.h"
 #include "core/selector.h"
+#include "core/thresholds.h"
 #include "models/model.h"
 
 namespace d2ace {
@@ -49,8 +55,12 @@ struct TrainerConfig {
   double learning_rate = 1e-3;
   double weight_decay = 1e-4;
   double lr_warmup_epochs = 1.0;
+  int64_t lr_warmup_steps = -1;  // >= 0: the warm-up's length in steps, over lr_warmup_epochs
+  double lr_decay_ratio = 1.0;   // step decay: the rate times ratio^floor(epoch * times / epochs)
+  int64_t lr_decay_times = 0;
+  bool single_param_group = false;  // one Adam group over every parameter (no per-group scales)
   CheckpointPolicy checkpoint = CheckpointPolicy::kBest;
-  double threshold = 0.5;
+  ThresholdRule threshold;
   int64_t eval_batch_size = 4096;
   StopRule stop_at;
 };
@@ -90,6 +100,8 @@ struct TrainingResult {
   int64_t best_epoch = -1;     // the epoch whose weights were tested
   int64_t stopped_epoch = -1;  // the epoch after which the stop rule ended training (-1: never)
   Evaluation test;
+  std::vector<double> thresholds;  // what `test` was thresholded at: one value, or one per label
+  Evaluation test_at_default;      // a tuned rule's test at 0.5, for comparison (empty otherwise)
   Timings timings;
 };
 

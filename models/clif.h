@@ -13,6 +13,9 @@
 // the link target is then 2 I) | cooccurrence (the original CLIF's idea: labels linked when they
 // co-occur in a training instance; reconstructed, the original's exact weighting was not
 // checked); hidden (768); dropout (0.2); link_weight (1e-3).
+// Recipe under --protocol backbone-papers (bench/protocols.cpp, from CLIF's config.py): Adam 1e-3,
+// weight decay 1e-5, 200 epochs, link_weight 1e-3, threshold 0.4 on yeast and scene; batch 128
+// (the code's 1000 would leave a batch selector nothing to choose).
 #pragma once
 
 #include "models/layers.h"

@@ -14,6 +14,8 @@
 //       + exp(logvar) g^2 + mu^2). The loss matrix is the per-entry BCE.
 // The gate parameters train at lr_ratio (0.8) times the learning rate.
 // Parameters: tau (2/3), beta (1e-4), lr_ratio (0.8), dropout (0.2).
+// Recipe under --protocol backbone-papers (bench/protocols.cpp, from DELA's main.py defaults): Adam
+// 1e-3, weight decay 1e-4, batch 128, 200 epochs, no schedule, beta 1, dropout 0.
 #pragma once
 
 #include "models/layers.h"

@@ -23,6 +23,9 @@
 // Departure: P = 3 floor(256 / L) is 0 in the reference when d > 512, which leaves the flow
 // unconditioned on the instance; here floor(256 / L) is at least 1.
 // Parameters: alpha (2), gamma (10), dropout (0.1).
+// Recipe under --protocol backbone-papers (bench/protocols.cpp): weight decay 1e-5 and a fixed rate
+// (PACA's settings in the D2ACE code); Adam 1e-3, batch 128, 200 epochs (its authors' framework
+// defaults, DELA's main.py).
 #pragma once
 
 #include <torch/nn/modules/linear.h>

@@ -314,3 +314,46 @@ TEST_CASE("cli: list and inspect", "[cli][slow]") {
   CHECK(run_cli("run --help").exit_code == 0);
   CHECK(run_cli("--help").exit_code == 0);
 }
+
+TEST_CASE("run options: protocol presets fill what is not given", "[cli]") {
+  using d2ace::parse_run_options;
+  // d2ace-paper: the released loop exactly (one Adam group, the warm-up counted on the fold).
+  auto paper = parse_run_options({"--dataset", "yeast", "--protocol", "d2ace-paper"}).config;
+  CHECK(paper.model == "clif");
+  CHECK(paper.trainer.learning_rate == 1e-4);
+  CHECK(paper.trainer.single_param_group);
+  CHECK(paper.lr_warmup_over_fold);
+  CHECK(paper.trainer.epochs == 100);
+  CHECK(paper.scaling == d2ace::Scaling::kMinMax);
+  // Our behaviour stays reachable by flags.
+  auto ours = parse_run_options({"--dataset", "yeast", "--protocol", "d2ace-paper", "--model",
+                                 "dela", "--param-groups", "model", "--lr-warmup-basis", "pool"})
+                  .config;
+  CHECK(ours.model == "dela");
+  CHECK_FALSE(ours.trainer.single_param_group);
+  CHECK_FALSE(ours.lr_warmup_over_fold);
+  // backbone-papers: the model's recipe, with per-dataset values where its code has them.
+  auto mpvae = parse_run_options({"--dataset", "yeast", "--protocol", "backbone-papers", "--model",
+                                  "mpvae", "--model-param", "kl_coeff=2"})
+                   .config;
+  CHECK(mpvae.trainer.learning_rate == 6e-4);
+  CHECK(mpvae.trainer.epochs == 800);
+  CHECK(mpvae.trainer.lr_decay_times == 4);
+  CHECK(mpvae.trainer.threshold.text() == "tuned:macro_f1");
+  CHECK(mpvae.model_params.at("rank_coeff") == "20");
+  CHECK(mpvae.model_params.at("kl_coeff") == "2");  // given, so kept
+  CHECK(paper.split == mpvae.split);
+  CHECK(mpvae.drop_rare_labels == 20);
+  auto clif =
+      parse_run_options({"--dataset", "emotions", "--protocol", "backbone-papers", "--epochs", "7"})
+          .config;
+  CHECK(clif.model == "clif");
+  CHECK(clif.trainer.epochs == 7);
+  CHECK(clif.trainer.learning_rate == 1e-3);
+  CHECK(clif.trainer.lr_warmup_epochs == 0);
+  CHECK_THROWS_WITH(
+      parse_run_options({"--dataset", "yeast", "--protocol", "backbone-papers", "--model", "mlp"}),
+      Catch::Contains("has recipes for clif, dela, mpvae and paca"));
+  CHECK_THROWS_WITH(parse_run_options({"--dataset", "yeast", "--param-groups", "two"}),
+                    Catch::Contains("--param-groups must be model or single"));
+}

@@ -193,3 +193,69 @@ TEST_CASE("experiment: bad configuration fails before training", "[trainer][bad-
   fails([](ExperimentConfig& c) { c.trainer.epochs = 0; }, "--epochs");
   fails([](ExperimentConfig& c) { c.dataset = "nosuchset"; }, "unknown dataset 'nosuchset'");
 }
+
+TEST_CASE("trainer: step decay, the warm-up's basis and one parameter group", "[trainer]") {
+  Registries reg;
+  ExperimentConfig c = small_config();
+  c.trainer.lr_warmup_epochs = 0;
+  c.trainer.lr_decay_ratio = 0.5;
+  c.trainer.lr_decay_times = 2;  // 6 epochs: x1 for epochs 0-2, x0.5 for 3-5
+  const auto decayed = Experiment(c, reg).run()[0];
+  const auto& lr = decayed["curves"]["learning_rate"];
+  REQUIRE(lr.size() == 6);
+  for (int e = 0; e < 6; ++e) CHECK(lr[e].get<double>() == (e < 3 ? 1e-3 : 5e-4));
+  CHECK(decayed["identity"]["trainer"]["lr_decay"]["times"] == 2);
+
+  // The released loop's warm-up counts floor(N_fold / batch) steps an epoch, N_fold the training
+  // part before the validation hold-out; ours ceil(pool / batch).
+  c = small_config();
+  c.trainer.lr_warmup_epochs = 2;
+  const auto pool_basis = Experiment(c, reg).run()[0];
+  c.lr_warmup_over_fold = true;
+  const auto fold_basis = Experiment(c, reg).run()[0];
+  const auto& split = fold_basis["identity"]["split"];
+  const int64_t train = split["train"], validation = split["validation"], batch = 32;
+  const int64_t pool_steps = (train + batch - 1) / batch;   // epoch 0's last step
+  const int64_t fold_steps = (train + validation) / batch;  // whole batches of the fold
+  const auto steps = static_cast<double>(pool_steps);
+  CHECK(pool_basis["curves"]["learning_rate"][0].get<double>() ==
+        Approx(1e-3 * std::min(1.0, steps / (2.0 * steps))));
+  CHECK(fold_basis["curves"]["learning_rate"][0].get<double>() ==
+        Approx(1e-3 * std::min(1.0, steps / (2.0 * static_cast<double>(fold_steps)))));
+  CHECK(fold_basis["identity"]["trainer"]["lr_warmup_basis"] == "fold");
+  CHECK_FALSE(pool_basis["identity"]["trainer"].contains("lr_warmup_basis"));
+
+  // One group over every parameter: the MLP has one group anyway (the same numbers); DELA's gates
+  // lose their 0.8 ratio (other numbers).
+  c = small_config();
+  const auto mlp_groups = Experiment(c, reg).run()[0];
+  c.trainer.single_param_group = true;
+  const auto mlp_single = Experiment(c, reg).run()[0];
+  CHECK(mlp_single["metrics"]["test"] == mlp_groups["metrics"]["test"]);
+  CHECK(mlp_single["identity"]["trainer"]["param_groups"] == "single");
+  c.model = "dela";
+  c.trainer.epochs = 2;
+  const auto dela_single = Experiment(c, reg).run()[0];
+  c.trainer.single_param_group = false;
+  const auto dela_groups = Experiment(c, reg).run()[0];
+  CHECK(dela_single["curves"]["train_loss"] != dela_groups["curves"]["train_loss"]);
+}
+
+TEST_CASE("trainer: a tuned threshold is chosen on validation; the test at 0.5 is kept",
+          "[trainer]") {
+  Registries reg;
+  ExperimentConfig c = small_config();
+  const auto fixed = Experiment(c, reg).run()[0];
+  CHECK(fixed["metrics"]["threshold"] == 0.5);
+  CHECK_FALSE(fixed["metrics"].contains("thresholds"));
+  c.trainer.threshold = parse_threshold("tuned-per-label");
+  const auto tuned = Experiment(c, reg).run()[0];
+  const auto& m = tuned["metrics"];
+  CHECK(m["threshold"] == "tuned-per-label");
+  CHECK(m["thresholds"].size() == 5);
+  CHECK(m["test_at_0_5"] == fixed["metrics"]["test"]);  // the same training, bit for bit
+  CHECK(m["test"]["macro_auc"] == fixed["metrics"]["test"]["macro_auc"]);  // ranking untouched
+  CHECK(tuned["id"] != fixed["id"]);
+  c.validation_fraction = 0;
+  CHECK_THROWS_WITH(Experiment(c, reg), Catch::Contains("chosen on the validation part"));
+}
