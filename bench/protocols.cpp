@@ -7,9 +7,21 @@ namespace {
 
 // What both protocols share: the data, the split, the scaling and the checkpoint.
 std::vector<std::string> shared_settings() {
-  return {"--split",           "kfold", "--folds",         "5",       "--seed",
-          "55",                "--validation", "0.1",      "--drop-rare-labels", "20",
-          "--drop-unlabelled", "--scaling",    "minmax",   "--checkpoint",       "best"};
+  return {"--split",
+          "kfold",
+          "--folds",
+          "5",
+          "--seed",
+          "55",
+          "--validation",
+          "0.1",
+          "--drop-rare-labels",
+          "20",
+          "--drop-unlabelled",
+          "--scaling",
+          "minmax",
+          "--checkpoint",
+          "best"};
 }
 
 void append(std::vector<std::string>& to, const std::vector<std::string>& more) {
@@ -33,8 +45,8 @@ ProtocolPreset backbone_recipe(const std::string& model, const std::string& data
   } else if (model == "dela") {
     // DELA's code (main.py defaults): Adam lr 1e-3, weight decay 1e-4, batch 128, 200 epochs,
     // no schedule, beta 1 and no dropout; the gates at 0.8 times the rate (its optimiser groups).
-    append(p.args, {"--lr", "0.001", "--weight-decay", "0.0001", "--batch-size", "128",
-                    "--epochs", "200", "--threshold", "0.5"});
+    append(p.args, {"--lr", "0.001", "--weight-decay", "0.0001", "--batch-size", "128", "--epochs",
+                    "200", "--threshold", "0.5"});
     p.model_params = {{"beta", "1"}, {"dropout", "0"}};
   } else if (model == "mpvae") {
     // MPVAE's code (train.py, config.py, scripts/run_train_*.sh): Adam, batch 128, the rate
@@ -44,20 +56,21 @@ ProtocolPreset backbone_recipe(const std::string& model, const std::string& data
     std::string lr = "0.001", epochs = "200", rank = "200";
     if (dataset == "yeast") lr = "0.0006", epochs = "800", rank = "20";
     if (dataset == "scene") lr = "0.002", epochs = "400", rank = "40";
-    append(p.args, {"--lr", lr, "--lr-decay-ratio", "0.8", "--lr-decay-times", "4",
-                    "--weight-decay", "1e-05", "--batch-size", "128", "--epochs", epochs,
-                    "--threshold", "tuned:macro_f1"});
+    append(p.args,
+           {"--lr", lr, "--lr-decay-ratio", "0.8", "--lr-decay-times", "4", "--weight-decay",
+            "1e-05", "--batch-size", "128", "--epochs", epochs, "--threshold", "tuned:macro_f1"});
     p.model_params = {{"nll_coeff", "0.1"}, {"rank_coeff", rank}, {"kl_coeff", "1.1"}};
   } else if (model == "paca") {
     // PACA's configuration (as the D2ACE code carries it): weight decay 1e-5, a fixed rate,
     // alpha 2, gamma 10, dropout 0.1; its authors' framework's defaults (DELA's main.py): Adam
     // lr 1e-3, batch 128, 200 epochs.
-    append(p.args, {"--lr", "0.001", "--weight-decay", "1e-05", "--batch-size", "128",
-                    "--epochs", "200", "--threshold", "0.5"});
+    append(p.args, {"--lr", "0.001", "--weight-decay", "1e-05", "--batch-size", "128", "--epochs",
+                    "200", "--threshold", "0.5"});
     p.model_params = {{"alpha", "2"}, {"gamma", "10"}, {"dropout", "0.1"}};
   } else {
-    throw InputError("--protocol backbone-papers has recipes for clif, dela, mpvae and paca, not '" +
-                     model + "' (use --protocol none or d2ace-paper for it)");
+    throw InputError(
+        "--protocol backbone-papers has recipes for clif, dela, mpvae and paca, not '" + model +
+        "' (use --protocol none or d2ace-paper for it)");
   }
   return p;
 }

@@ -105,7 +105,8 @@ std::vector<double> choose_thresholds(const ThresholdRule& rule, const torch::Te
       sum += f1(a[k][j], b[k][j], c[k][j]);
       tps += a[k][j], fps += b[k][j], fns += c[k][j];
     }
-    score[k] = rule.metric == "micro_f1" ? f1(tps, fps, fns) : sum / static_cast<double>(TP.size(1));
+    score[k] =
+        rule.metric == "micro_f1" ? f1(tps, fps, fns) : sum / static_cast<double>(TP.size(1));
   }
   return {grid_value(best_index(score))};
 }
