@@ -18,6 +18,7 @@
 #include "bench/efficiency.h"
 #include "bench/experiment.h"
 #include "bench/process.h"
+#include "bench/protocols.h"
 #include "bench/provenance.h"
 #include "bench/run_options.h"
 #include "core/error.h"
@@ -187,10 +188,17 @@ Json MatrixCell::labels() const {
 
 namespace {
 
-// The settings as `run` reads them (a config names `run` options by their flags), for `dataset`.
-ExperimentConfig settings_config(const std::string& dataset,
+// The settings as `run` reads them (a config names `run` options by their flags), for `dataset`
+// and, when given, `model` with its parameters: a --protocol preset depends on both (its recipe
+// is the model's, and its model parameters go under the ones the config gives).
+ExperimentConfig settings_config(const std::string& dataset, const MatrixComponent* model,
                                  const std::map<std::string, std::string>& settings) {
   std::vector<std::string> args = {"--dataset", dataset};
+  if (model) {
+    args.insert(args.end(), {"--model", model->name});
+    for (const auto& [k, v] : model->params)
+      args.insert(args.end(), {"--model-param", k + "=" + v});
+  }
   for (const auto& [k, v] : settings) {
     if (v == "false") continue;  // a switch left off
     args.push_back("--" + k);
@@ -199,10 +207,8 @@ ExperimentConfig settings_config(const std::string& dataset,
   return parse_run_options(args).config;
 }
 
-// The cell's own axes over the settings' configuration.
+// The cell's own axes over the configuration of its settings, dataset and model.
 ExperimentConfig cell_config(ExperimentConfig c, const MatrixCell& cell) {
-  c.model = cell.model.name;
-  c.model_params = cell.model.params;
   c.selector = cell.selector.name;
   c.selector_params = cell.selector.params;
   c.seed = cell.seed;
@@ -220,7 +226,7 @@ std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registri
   std::vector<MatrixCell> cells;
   std::set<std::string> built;  // components already built once (their values checked)
   for (const auto& dataset : config.datasets) {
-    const ExperimentConfig base = settings_config(dataset, config.settings);
+    const ExperimentConfig base = settings_config(dataset, nullptr, config.settings);
     dataset_files({dataset, base.labels_xml, base.data_dir, base.keep_ratio});
     // Folds from a file: its fold count must be the config's, and its bytes enter the cell ids.
     std::string split_digest;
@@ -232,13 +238,14 @@ std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registri
                          std::to_string(config.folds));
       split_digest = file.digest;
     }
-    for (const auto& model : config.models)
+    for (const auto& model : config.models) {
+      const ExperimentConfig with_model = settings_config(dataset, &model, config.settings);
       for (const auto& selector : config.selectors)
         for (uint64_t seed : config.seeds)
           for (int64_t fold : folds) {
             MatrixCell c{"",           dataset, model,           selector, seed,
                          config.folds, fold,    config.settings, {}};
-            c.config = cell_config(base, c);
+            c.config = cell_config(with_model, c);
             const ComponentParams params = check_settings(c.config, registries);
             const auto& model_entry = registries.models.get(model.name);
             const auto& selector_entry = registries.selectors.get(selector.name);
@@ -250,9 +257,18 @@ std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registri
                         {"model_version", model_entry.version},
                         {"selector_version", selector_entry.version}};
             if (!split_digest.empty()) source["split_file_digest"] = split_digest;
+            // What a protocol stands for enters the id, so that a changed recipe reruns its
+            // cells instead of counting reports made under the old one as finished.
+            const auto protocol = config.settings.find("protocol");
+            if (protocol != config.settings.end() && protocol->second != "none") {
+              const ProtocolPreset preset = protocol_preset(protocol->second, model.name, dataset);
+              source["protocol_preset"] = {{"args", preset.args},
+                                           {"model_params", preset.model_params}};
+            }
             c.id = cell_id(source);
             cells.push_back(std::move(c));
           }
+    }
   }
   std::sort(cells.begin(), cells.end(),
             [](const MatrixCell& a, const MatrixCell& b) { return a.id < b.id; });

@@ -141,6 +141,42 @@ TEST_CASE("matrix: ids are stable, shards partition the cells", "[matrix]") {
   CHECK_THROWS_AS(shard_cells(cells, "1-3"), InputError);
 }
 
+TEST_CASE("matrix: a protocol's recipe is each cell's model's, under the config's parameters",
+          "[matrix]") {
+  // Each cell is built from its dataset and its model: backbone-papers trains mpvae by MPVAE's
+  // recipe and clif by CLIF's, and a parameter the config gives wins over the recipe's.
+  const std::string data = shared_datasets();
+  if (data.empty()) {
+    WARN("../shared/datasets is absent: skipped");
+    return;
+  }
+  Registries reg;
+  auto config_for = [&](const std::string& protocol) {
+    return write_temp(protocol + ".json", R"({"name": "bp", "datasets": ["yeast"],
+      "models": ["clif", {"name": "mpvae", "params": {"kl_coeff": "2"}}],
+      "selectors": ["uniform"], "folds": 5, "only_folds": [0],
+      "settings": {"protocol": ")" + protocol +
+                                              R"(", "data-dir": ")" + data + R"("}})");
+  };
+  const std::string path = config_for("backbone-papers");
+  const auto cells = expand_matrix(load_matrix_config(path), reg);
+  REQUIRE(cells.size() == 2);
+  for (const auto& cell : cells) {
+    const ExperimentConfig& c = cell.config;
+    if (cell.model.name == "mpvae") {
+      CHECK(c.trainer.epochs == 800);
+      CHECK(c.trainer.learning_rate == 6e-4);
+      CHECK(c.model_params.at("rank_coeff") == "20");
+      CHECK(c.model_params.at("kl_coeff") == "2");
+      CHECK(c.trainer.threshold.tuned());
+    } else {
+      CHECK(c.trainer.epochs == 200);
+      CHECK(c.trainer.threshold.value == 0.4);
+      CHECK(c.model_params.at("link_weight") == "0.001");
+    }
+  }
+}
+
 TEST_CASE("matrix: bad configs stop before anything runs", "[matrix][slow]") {
   const std::string dir = temp_path("mx-bad");
   auto bad = [&](const std::string& text, const std::string& expected) {
