@@ -112,15 +112,14 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
 void Experiment::fit_scalers() {
   const torch::Tensor column_min = std::get<0>(data_.X.min(0)),
                       column_max = std::get<0>(data_.X.max(0));
+  // Fitted on the training part; on every instance only when asked (the released pipeline's
+  // leak), then once for all folds.
+  const Scaler on_all = config_.scale_on_all_data ? fit_scaler(config_.scaling, data_.X) : Scaler{};
   for (int64_t fold : folds_) {
-    // Fitted on the training part; on every instance only when asked (the released pipeline's
-    // leak).
     const Scaler scaler =
-        config_.scale_on_all_data && !scalers_.empty()
-            ? scalers_.begin()->second
-            : fit_scaler(config_.scaling, config_.scale_on_all_data
-                                              ? data_.X
-                                              : data_.X.index_select(0, splits_[fold].train));
+        config_.scale_on_all_data
+            ? on_all
+            : fit_scaler(config_.scaling, data_.X.index_select(0, splits_[fold].train));
     const int64_t column = first_unscalable_column(scaler, column_min, column_max);
     if (column >= 0) {
       const auto at = static_cast<size_t>(column);
@@ -315,7 +314,7 @@ std::vector<Json> run_fold_processes(const Experiment& experiment, const Experim
           std::filesystem::remove(log, ec);
         } else if (exit_code == OutputError::kExitCode) {
           std::string why = last_line_of(log);
-          const std::string prefix = "d2ace-bench: error: ";
+          const std::string prefix = kErrorLinePrefix;
           if (why.rfind(prefix, 0) == 0) why = why.substr(prefix.size());
           throw OutputError("cannot write the report " + p.work_prefix + ": fold " +
                             std::to_string(fold) + "'s process could not write its part: " + why);

@@ -66,10 +66,10 @@ int main(int argc, char** argv) {
   try {
     return dispatch(all[1], Args(all.begin() + 2, all.end()), all);
   } catch (const d2ace::InputError& e) {
-    std::cerr << "d2ace-bench: error: " << e.what() << "\n";
+    std::cerr << d2ace::kErrorLinePrefix << e.what() << "\n";
     return 2;
   } catch (const d2ace::OutputError& e) {
-    std::cerr << "d2ace-bench: error: " << e.what() << "\n";
+    std::cerr << d2ace::kErrorLinePrefix << e.what() << "\n";
     return d2ace::OutputError::kExitCode;
   } catch (const std::exception& e) {
     std::string message = e.what();

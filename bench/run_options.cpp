@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <initializer_list>
 #include <sstream>
+#include <utility>
 
 #include "bench/protocols.h"
 #include "bench/provenance.h"
@@ -20,6 +22,19 @@ std::string sanitize(std::string s) {
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.')
       ch = '_';
   return s;
+}
+
+// The value of `option` named `text` among `choices` (name, value), in the order its message lists
+// them; InputError "<option> must be a or b, got '<text>'" otherwise.
+template <class T>
+T named_choice(const std::string& option, const std::string& text,
+               std::initializer_list<std::pair<const char*, T>> choices) {
+  std::string names;
+  for (const auto& [name, value] : choices) {
+    if (text == name) return value;
+    names += (names.empty() ? "" : " or ") + std::string(name);
+  }
+  throw InputError(option + " must be " + names + ", got '" + text + "'");
 }
 
 }  // namespace
@@ -169,17 +184,12 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
   }
   c.protocol = raw.protocol;
   c.scale_on_all_data =
-      raw.scaling_fit == "all" ? true
-      : raw.scaling_fit == "train"
-          ? false
-          : throw InputError("--scaling-fit must be train or all, got '" + raw.scaling_fit + "'");
+      named_choice<bool>("--scaling-fit", raw.scaling_fit, {{"train", false}, {"all", true}});
   c.seed = raw.seed;
   c.data_dir = resolve_data_dir(raw.data_dir);
   if (vm.count("keep-ratio")) c.keep_ratio = raw.keep;
-  c.split = raw.split == "official" ? SplitMode::kOfficial
-            : raw.split == "kfold"
-                ? SplitMode::kKFold
-                : throw InputError("--split must be kfold or official, got '" + raw.split + "'");
+  c.split = named_choice<SplitMode>(
+      "--split", raw.split, {{"kfold", SplitMode::kKFold}, {"official", SplitMode::kOfficial}});
   if (!c.split_file.empty()) {
     if (c.split == SplitMode::kOfficial)
       throw InputError("--split-file and --split official exclude each other");
@@ -189,16 +199,9 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
   c.trainer.checkpoint = parse_checkpoint(raw.checkpoint);
   c.trainer.threshold = parse_threshold(raw.threshold);
   c.trainer.single_param_group =
-      raw.param_groups == "single" ? true
-      : raw.param_groups == "model"
-          ? false
-          : throw InputError("--param-groups must be model or single, got '" + raw.param_groups +
-                             "'");
-  c.lr_warmup_over_fold = raw.warmup_basis == "fold" ? true
-                          : raw.warmup_basis == "pool"
-                              ? false
-                              : throw InputError("--lr-warmup-basis must be pool or fold, got '" +
-                                                 raw.warmup_basis + "'");
+      named_choice<bool>("--param-groups", raw.param_groups, {{"model", false}, {"single", true}});
+  c.lr_warmup_over_fold =
+      named_choice<bool>("--lr-warmup-basis", raw.warmup_basis, {{"pool", false}, {"fold", true}});
   if (!raw.stop_at.empty()) c.trainer.stop_at = parse_stop_rule(raw.stop_at);
   c.only_folds = raw.folds_only;
   if (r.jobs < 0) throw InputError("--jobs must be >= 0");

@@ -269,17 +269,14 @@ class TrainingLoop {
       ScopedTimer timer(&rec.rescore_seconds);
       rescore_pool(epoch);
     }
-    if (result_.status == RunStatus::kDiverged) {
-      result_.timings.training += rec.training_seconds;
-      result_.timings.rescore += rec.rescore_seconds;
-      return;
+    if (result_.status != RunStatus::kDiverged) {
+      {
+        ScopedTimer timer(&rec.end_epoch_seconds);
+        c10::InferenceMode selection;
+        selector_.end_epoch(epoch);
+      }
+      rec.selector = selector_.diagnostics();
     }
-    {
-      ScopedTimer timer(&rec.end_epoch_seconds);
-      c10::InferenceMode selection;
-      selector_.end_epoch(epoch);
-    }
-    rec.selector = selector_.diagnostics();
     Timings& t = result_.timings;
     t.training += rec.training_seconds;
     t.plan += rec.plan_seconds;

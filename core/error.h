@@ -19,6 +19,10 @@ class InputError : public std::runtime_error {
   explicit InputError(const std::string& message) : std::runtime_error(message) {}
 };
 
+// What the CLI prints before an InputError's or OutputError's message (a parent reading a child
+// process's log strips it).
+inline constexpr const char* kErrorLinePrefix = "d2ace-bench: error: ";
+
 class OutputError : public std::runtime_error {
  public:
   explicit OutputError(const std::string& message) : std::runtime_error(message) {}

@@ -234,8 +234,8 @@ Evaluation evaluate(const torch::Tensor& scores, const torch::Tensor& targets,
   if (thresholds.size() != 1 && static_cast<int64_t>(thresholds.size()) != q)
     throw std::invalid_argument("evaluate: " + std::to_string(thresholds.size()) +
                                 " thresholds for " + std::to_string(q) + " labels");
-  std::vector<double> threshold(q, thresholds[0]);
-  if (thresholds.size() > 1) threshold = thresholds;
+  const std::vector<double> threshold =
+      thresholds.size() == 1 ? std::vector<double>(q, thresholds[0]) : thresholds;
   std::vector<double> tp(q, 0), fp(q, 0), fn(q, 0), tn(q, 0);
   double subset = 0, ex_p = 0, ex_r = 0, ex_f1 = 0, ex_j = 0;
   for (int64_t i = 0; i < n; ++i) {

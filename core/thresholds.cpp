@@ -75,38 +75,33 @@ std::vector<double> choose_thresholds(const ThresholdRule& rule, const torch::Te
                                       const torch::Tensor& targets) {
   if (!rule.tuned()) return {rule.value};
   const torch::Tensor s = scores.to(torch::kCPU, torch::kDouble);
-  const torch::Tensor truth = targets.to(torch::kCPU) > 0.5;
+  const torch::Tensor truth = (targets.to(torch::kCPU) > 0.5).unsqueeze(0);
   const torch::Tensor grid = torch::arange(1, kGrid + 1, torch::kDouble) / (kGrid + 1);
-  // predicted[k, i, j] = s[i, j] >= grid[k]; counts per grid point and label (or instance).
+  // predicted[k, i, j] = s[i, j] >= grid[k]; counts per grid point and label, or per instance
+  // for example-F1: FP and FN follow from the predicted and true counts.
   const torch::Tensor predicted = s.unsqueeze(0) >= grid.view({kGrid, 1, 1});
-  const torch::Tensor t = truth.unsqueeze(0);
-  const torch::Tensor tp = (predicted & t), fp = (predicted & ~t), fn = (~predicted & t);
-  const int64_t q = s.size(1);
+  const int dim = rule.kind == ThresholdRule::Kind::kTuned && rule.metric == "example_f1" ? 2 : 1;
+  const torch::Tensor TP = (predicted & truth).sum(dim).to(torch::kDouble);  // [grid, m]
+  const torch::Tensor FP = predicted.sum(dim).to(torch::kDouble) - TP;
+  const torch::Tensor FN = truth.sum(dim).to(torch::kDouble) - TP;
+  auto a = TP.accessor<double, 2>(), b = FP.accessor<double, 2>(), c = FN.accessor<double, 2>();
+  const int64_t m = TP.size(1);
   if (rule.kind == ThresholdRule::Kind::kTunedPerLabel) {
-    const torch::Tensor TP = tp.sum(1).to(torch::kDouble), FP = fp.sum(1).to(torch::kDouble),
-                        FN = fn.sum(1).to(torch::kDouble);  // [grid, q]
-    auto a = TP.accessor<double, 2>(), b = FP.accessor<double, 2>(), c = FN.accessor<double, 2>();
-    std::vector<double> out(q);
-    for (int64_t j = 0; j < q; ++j) {
-      std::vector<double> score(kGrid);
+    std::vector<double> out(m), score(kGrid);
+    for (int64_t j = 0; j < m; ++j) {
       for (int64_t k = 0; k < kGrid; ++k) score[k] = f1(a[k][j], b[k][j], c[k][j]);
       out[j] = grid_value(best_index(score));
     }
     return out;
   }
   std::vector<double> score(kGrid);
-  const int dim = rule.metric == "example_f1" ? 2 : 1;  // per instance, or per label
-  const torch::Tensor TP = tp.sum(dim).to(torch::kDouble), FP = fp.sum(dim).to(torch::kDouble),
-                      FN = fn.sum(dim).to(torch::kDouble);
-  auto a = TP.accessor<double, 2>(), b = FP.accessor<double, 2>(), c = FN.accessor<double, 2>();
   for (int64_t k = 0; k < kGrid; ++k) {
     double sum = 0, tps = 0, fps = 0, fns = 0;
-    for (int64_t j = 0; j < TP.size(1); ++j) {
+    for (int64_t j = 0; j < m; ++j) {
       sum += f1(a[k][j], b[k][j], c[k][j]);
       tps += a[k][j], fps += b[k][j], fns += c[k][j];
     }
-    score[k] =
-        rule.metric == "micro_f1" ? f1(tps, fps, fns) : sum / static_cast<double>(TP.size(1));
+    score[k] = rule.metric == "micro_f1" ? f1(tps, fps, fns) : sum / static_cast<double>(m);
   }
   return {grid_value(best_index(score))};
 }
