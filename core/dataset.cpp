@@ -12,6 +12,7 @@ Dataset take_rows(const Dataset& data, const torch::Tensor& index) {
   out.feature_attributes = data.feature_attributes;
   out.official_train_rows = -1;
   out.notices = data.notices;
+  out.image_shape = data.image_shape;
   return out;
 }
 

@@ -43,6 +43,20 @@ std::map<std::string, std::string> Params::parse_assignments(const std::vector<s
   return out;
 }
 
+std::map<std::string, std::string> Params::parse_spec(const std::string& spec,
+                                                      const std::string& name) {
+  if (spec == name) return {};
+  std::vector<std::string> items;
+  const std::string rest = spec.substr(spec.find(':') + 1);
+  for (size_t start = 0; start <= rest.size();) {
+    size_t end = rest.find(',', start);
+    if (end == std::string::npos) end = rest.size();
+    items.push_back(rest.substr(start, end - start));
+    start = end + 1;
+  }
+  return parse_assignments(items, name);
+}
+
 const std::string& Params::get_string(const std::string& key) const {
   auto it = values_.find(key);
   if (it == values_.end()) throw std::logic_error(owner_ + " reads undeclared parameter " + key);

@@ -38,6 +38,10 @@ class Params {
   // string without '=' or a key given twice.
   static std::map<std::string, std::string> parse_assignments(const std::vector<std::string>& kv,
                                                               const std::string& flag);
+  // The assignments of a spec string "NAME:key=value,key=value" (a generated dataset's name with
+  // its settings); the bare "NAME" has none. InputError as parse_assignments, naming NAME.
+  static std::map<std::string, std::string> parse_spec(const std::string& spec,
+                                                       const std::string& name);
 
   const std::string& owner() const { return owner_; }
   const std::string& get_string(const std::string& key) const;

@@ -5,6 +5,8 @@
 
 #include "core/error.h"
 #include "datasets/arff.h"
+#include "datasets/image_folders.h"
+#include "datasets/multi_fashion.h"
 #include "datasets/synthetic.h"
 
 namespace d2ace {
@@ -84,6 +86,11 @@ std::string resolve_data_dir(const std::string& flag_value) {
 
 std::vector<std::string> dataset_files(const LoadRequest& r) {
   if (is_synthetic_name(r.name_or_path)) return {};
+  if (is_multi_fashion_name(r.name_or_path)) {
+    parse_multi_fashion_name(r.name_or_path);
+    return multi_fashion_files(fashion_mnist_dir());
+  }
+  if (is_image_folder_name(r.name_or_path)) return image_folder_files(r.name_or_path);
   std::vector<std::string> paths;
   if (const DatasetEntry* e = find_dataset(r.name_or_path)) {
     for (const auto& f : e->files) {
@@ -100,8 +107,9 @@ std::vector<std::string> dataset_files(const LoadRequest& r) {
   if (!looks_like_path(r.name_or_path)) {
     std::string names = "synthetic";
     for (const auto& e : dataset_catalog()) names += ", " + e.name;
-    throw InputError("unknown dataset '" + r.name_or_path + "' (known: " + names +
-                     "; or give a path to an .arff file)");
+    throw InputError(
+        "unknown dataset '" + r.name_or_path + "' (known: " + names +
+        ", multi-fashion; or give a path to an .arff file, voc:DIR or coco:FILE.json)");
   }
   if (!fs::exists(r.name_or_path)) throw InputError(r.name_or_path + ": no such file");
   return {r.name_or_path};
@@ -113,6 +121,12 @@ Dataset load_dataset(const LoadRequest& r) {
     ds.name = r.name_or_path;
     return ds;
   }
+  if (is_multi_fashion_name(r.name_or_path)) {
+    Dataset ds = make_multi_fashion(parse_multi_fashion_name(r.name_or_path), fashion_mnist_dir());
+    ds.name = r.name_or_path;
+    return ds;
+  }
+  if (is_image_folder_name(r.name_or_path)) return load_image_folder(r.name_or_path, r.data_dir);
   ArffOptions opt;
   const std::vector<std::string> paths = dataset_files(r);
   if (const DatasetEntry* e = find_dataset(r.name_or_path)) {

@@ -70,9 +70,12 @@ Scaling parse_scaling(const std::string& name);
 const char* to_string(Scaling s);
 
 // Feature scaling fitted on training rows: X' = (X - shift) / scale. Constant columns get scale 1.
+// An unfitted Scaler (no shift) leaves X as it is: an image model's pixels.
 struct Scaler {
   torch::Tensor shift, scale;
-  torch::Tensor apply(const torch::Tensor& X) const { return (X - shift) / scale; }
+  torch::Tensor apply(const torch::Tensor& X) const {
+    return shift.defined() ? (X - shift) / scale : X;
+  }
 };
 Scaler fit_scaler(Scaling scaling, const torch::Tensor& X_train);
 // The first column whose scaled values would not all be finite in single precision (finite but

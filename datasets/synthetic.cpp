@@ -27,15 +27,6 @@ bool is_synthetic_name(const std::string& name) {
 
 SyntheticSpec parse_synthetic_name(const std::string& name) {
   SyntheticSpec spec;
-  if (name == "synthetic") return spec;
-  std::vector<std::string> items;
-  std::string rest = name.substr(std::string("synthetic:").size());
-  for (size_t start = 0; start <= rest.size();) {
-    size_t end = rest.find(',', start);
-    if (end == std::string::npos) end = rest.size();
-    items.push_back(rest.substr(start, end - start));
-    start = end + 1;
-  }
   const ParamSpecs specs = {
       {"n", std::to_string(spec.n), "instances"},
       {"d", std::to_string(spec.d), "features"},
@@ -46,7 +37,7 @@ SyntheticSpec parse_synthetic_name(const std::string& name) {
       {"length", std::to_string(spec.length), "mean words per instance"},
       {"seed", std::to_string(spec.seed), "generator seed"},
   };
-  Params p("dataset 'synthetic'", specs, Params::parse_assignments(items, "synthetic"));
+  Params p("dataset 'synthetic'", specs, Params::parse_spec(name, "synthetic"));
   spec.n = p.get_int("n");
   spec.d = p.get_int("d");
   spec.q = p.get_int("q");
