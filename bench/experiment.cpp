@@ -46,8 +46,8 @@ ComponentParams check_settings(const ExperimentConfig& config, const Registries&
                      " is chosen on the validation part, but --validation is 0");
   if (!(t.lr_decay_ratio > 0 && t.lr_decay_ratio <= 1))
     throw InputError("--lr-decay-ratio must be in (0, 1]");
-  if (t.lr_decay_times < 0 || t.lr_decay_times > t.epochs)
-    throw InputError("--lr-decay-times must be between 0 and --epochs");
+  // More decays than epochs (a protocol's schedule over a shortened run) decay once per epoch.
+  if (t.lr_decay_times < 0) throw InputError("--lr-decay-times must be non-negative");
   if (t.stop_at.active() && !(config.validation_fraction > 0))
     throw InputError("--stop-at " + t.stop_at.text() +
                      " reads the validation part, but --validation is 0");
@@ -77,6 +77,12 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
   std::vector<int64_t> kept_rows;  // the rows as read that --drop-unlabelled keeps
   if (config.drop_rare_labels >= 0) data_ = prune_rare_labels(data_, config.drop_rare_labels);
   if (config.drop_unlabelled) data_ = drop_unlabelled_instances(data_, &kept_rows);
+  image_input_ = data_.is_image() && reads_images(config.model);
+  if (data_.is_image() && !image_input_) {  // a tabular model sees the pixels as features
+    data_.X = data_.X.to(torch::kFloat).div_(255);
+    data_.image_shape.clear();
+    data_.notices.push_back("pixels read as features in [0, 1] for model '" + config.model + "'");
+  }
   if (!torch::isfinite(data_.X).all().item<bool>())
     throw InputError("dataset '" + data_.name + "' has NaN or infinite features");
 
@@ -105,11 +111,16 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
   fit_scalers();
   // Build one model and selector now so that parameter values are checked before training.
   registries.models.get(config.model)
-      .make(model_params_, {data_.features(), data_.labels(), data_.Y, config.seed});
+      .make(model_params_,
+            {data_.features(), data_.labels(), data_.Y, config.seed, data_.image_shape});
   registries.selectors.get(config.selector).make(selector_params_);
 }
 
 void Experiment::fit_scalers() {
+  if (image_input_) {  // the model normalises its pixels per batch
+    for (int64_t fold : folds_) scalers_[fold] = Scaler{};
+    return;
+  }
   const torch::Tensor column_min = std::get<0>(data_.X.min(0)),
                       column_max = std::get<0>(data_.X.max(0));
   // Fitted on the training part; on every instance only when asked (the released pipeline's
@@ -146,6 +157,7 @@ Json Experiment::identity(int64_t fold, const Split& split, const Json& model_pa
       {"features", data_.features()}, {"feature_attributes", data_.feature_attributes},
       {"labels", data_.labels()},     {"cardinality", data_.Y.sum(1).mean().item<double>()},
       {"notices", data_.notices}};
+  if (data_.is_image()) id["dataset"]["image"] = data_.image_shape;  // {C, H, W}
   const char* mode = c.split == SplitMode::kOfficial ? "official"
                      : c.split == SplitMode::kFile   ? "file"
                                                      : "kfold";
@@ -161,7 +173,7 @@ Json Experiment::identity(int64_t fold, const Split& split, const Json& model_pa
     id["split"]["file_digest"] = split_file_.digest;
   }
   id["preprocessing"] = {
-      {"scaling", to_string(c.scaling)},
+      {"scaling", image_input_ ? "none (the model maps pixels to [-1, 1])" : to_string(c.scaling)},
       {"fitted_on", c.scale_on_all_data ? "all" : "train"},
       {"keep_ratio", c.keep_ratio ? Json(*c.keep_ratio) : Json("catalog default")},
       {"drop_rare_labels", c.drop_rare_labels},
@@ -219,8 +231,8 @@ std::vector<Json> Experiment::run(const std::function<void(const CellProgress&)>
       const uint64_t model_seed =
           derive_seed(config_.seed, {"model", data_.name, std::to_string(fold)});
       torch::manual_seed(model_seed);
-      model =
-          model_entry.make(model_params_, {data_.features(), data_.labels(), Y_train, model_seed});
+      model = model_entry.make(model_params_, {data_.features(), data_.labels(), Y_train,
+                                               model_seed, data_.image_shape});
       selector = selector_entry.make(selector_params_);
       id = identity(fold, split, model_params, selector_params, model_entry.version,
                     selector_entry.version);

@@ -250,7 +250,7 @@ std::vector<MatrixCell> expand_matrix(const MatrixConfig& config, const Registri
             const auto& model_entry = registries.models.get(model.name);
             const auto& selector_entry = registries.selectors.get(selector.name);
             if (built.insert("model " + model.label()).second)
-              model_entry.make(params.model, {4, 2, {}, 0});
+              model_entry.make(params.model, {12, 2, {}, 0, {3, 2, 2}});  // fits every model
             if (built.insert("selector " + selector.label()).second)
               selector_entry.make(params.selector);
             Json source{{"cell", c.key()},

@@ -85,8 +85,8 @@ void add_run_options(po::options_description& opts, RunOptions& r, RawRunOptions
       "share of the training part held out for validation")(
       "protocol", po::value<std::string>(&raw.protocol)->default_value("none"),
       "none; d2ace-paper: the released D2ACE pipeline's settings; backbone-papers: its data and "
-      "split, each backbone trained by its own paper's recipe (README \"Protocols\"); options "
-      "given explicitly override them")(
+      "split, each backbone trained by its own paper's recipe (README \"Protocols\"); image: the "
+      "image track's defaults for cnn (README \"Images\"); options given explicitly override them")(
       "scaling", po::value<std::string>(&raw.scaling)->default_value("standard"),
       "standard, minmax or none (the reference code uses minmax)")(
       "scaling-fit", po::value<std::string>(&raw.scaling_fit)->default_value("train"),

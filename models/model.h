@@ -8,6 +8,7 @@
 #include <torch/nn/module.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/params.h"
@@ -18,12 +19,14 @@ namespace d2ace {
 // What a model is built for: the input and output widths, the training labels of the fold (CLIF's
 // co-occurrence graph reads them; undefined when only the parameters are being checked) and the
 // model's own seed (for the random draws a model makes at prediction time, e.g. MPVAE's probit
-// samples, so that evaluation is reproducible).
+// samples, so that evaluation is reproducible). For a model that reads images (reads_images),
+// `image` is {C, H, W} and its input rows are uint8 pixels [b, C*H*W]; `features` is C*H*W.
 struct ModelShape {
   int64_t features = 0;
   int64_t labels = 0;
   torch::Tensor train_labels;  // [N, q] float {0, 1}, or undefined
   uint64_t seed = 0;
+  std::vector<int64_t> image;  // {C, H, W} for image input, else empty
 };
 
 // Parameters that train at `lr_scale` times the trainer's learning rate (DELA's gates: 0.8).
@@ -55,5 +58,9 @@ class MultiLabelModel : public torch::nn::Module {
 using ModelRegistry = Registry<std::shared_ptr<MultiLabelModel>, const Params&, ModelShape>;
 
 void register_models(ModelRegistry& registry);
+
+// Whether model `name` reads images (uint8 pixels, ModelShape::image) rather than features: cnn.
+// Other models take an image dataset's pixels as features in [0, 1].
+bool reads_images(const std::string& name);
 
 }  // namespace d2ace

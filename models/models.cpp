@@ -1,5 +1,7 @@
-// The built-in backbones: the simple MLP and the paper's CLIF, DELA, MPVAE and PACA.
+// The built-in backbones: the simple MLP, the paper's CLIF, DELA, MPVAE and PACA, and the image
+// track's cnn.
 #include "models/clif.h"
+#include "models/cnn.h"
 #include "models/dela.h"
 #include "models/mlp.h"
 #include "models/mpvae.h"
@@ -24,6 +26,10 @@ void register_models(ModelRegistry& registry) {
       {"paca",
        "PACA (Hang et al., AAAI 2022): probabilistic label-specific features, flow prototypes",
        paca_params().specs(), "paca-1", make_paca});
+  registry.add({"cnn", "ResNet-18-style CNN for small images (image datasets only), BCE per label",
+                cnn_params().specs(), "cnn-1", make_cnn});
 }
+
+bool reads_images(const std::string& name) { return name == "cnn"; }
 
 }  // namespace d2ace

@@ -43,6 +43,13 @@ Json describe(const Dataset& d) {
     j["official_split"] = nullptr;
   }
   j["label_names"] = d.label_names;
+  if (d.is_image()) {  // what was built or decoded: the image size and each label's positives
+    j["image"] = d.image_shape;
+    j["positives_per_label"] = Json::array();
+    const torch::Tensor positives = d.Y.sum(0).to(torch::kLong);
+    for (int64_t c = 0; c < d.labels(); ++c)
+      j["positives_per_label"].push_back(positives[c].item<int64_t>());
+  }
   j["notices"] = d.notices;
   return j;
 }
@@ -65,6 +72,14 @@ void print_description(const Json& j) {
                 << " instances, cardinality " << fixed(p["cardinality"].get<double>()) << ", "
                 << p["distinct_label_sets"] << " distinct label sets\n";
     }
+  if (j.contains("image")) {
+    const Json& shape = j["image"];
+    std::cout << "image                " << shape[0] << " x " << shape[1] << " x " << shape[2]
+              << "  (channels x height x width, uint8)\n";
+    for (size_t c = 0; c < j["label_names"].size(); ++c)
+      std::cout << "  " << std::setw(19) << std::left << j["label_names"][c].get<std::string>()
+                << j["positives_per_label"][c] << " positives\n";
+  }
   for (const auto& n : j["notices"]) std::cout << "notice: " << n.get<std::string>() << "\n";
 }
 

@@ -9,6 +9,7 @@
 #include "bench/experiment.h"
 #include "core/error.h"
 #include "datasets/catalog.h"
+#include "datasets/multi_fashion.h"
 
 namespace po = boost::program_options;
 
@@ -22,6 +23,18 @@ void list_datasets(const std::string& dir) {
   std::cout << std::setw(15) << "synthetic" << std::setw(16) << "generated" << std::setw(10)
             << "none" << std::setw(7) << "1"
             << "embedded; synthetic:n=..,d=..,q=..,cardinality=..,correlation=..,noise=..\n";
+  const bool fashion = std::filesystem::exists(fashion_mnist_dir() + "/train-images-idx3-ubyte.gz");
+  std::cout << std::setw(15) << "multi-fashion" << std::setw(16) << "image (canvas)"
+            << std::setw(10) << "official" << std::setw(7) << "1"
+            << (fashion ? "built from " + fashion_mnist_dir()
+                        : std::string("missing (apt-get install dataset-fashion-mnist)"))
+            << "; multi-fashion:n=..,test=..,size=..,objects=1-4,cooccurrence=..,seed=..\n";
+  std::cout << std::setw(15) << "voc:DIR" << std::setw(16) << "image" << std::setw(10) << "official"
+            << std::setw(7) << "1"
+            << "a PASCAL VOC folder; voc:DIR:size=N\n";
+  std::cout << std::setw(15) << "coco:FILE" << std::setw(16) << "image" << std::setw(10) << "none"
+            << std::setw(7) << "1"
+            << "a COCO instances JSON file; coco:FILE:size=N\n";
   for (const auto& e : dataset_catalog()) {
     bool present = true;
     for (const auto& f : e.files)
