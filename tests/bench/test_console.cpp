@@ -36,7 +36,8 @@ TEST_CASE("console: the run's table, failures and timing line match the golden o
   RunDocument doc{
       {"d2ace-bench", "run"},
       {{"blas", "openblas (/usr/lib/libblas.so.3)"}, {"threads", 2}, {"intra_op_threads", 1}},
-      cells()};
+      cells(),
+      nullptr};
   std::ostringstream out;
   ConsoleReport console(out);
   CHECK(console.failures(doc.cells) == 1);
@@ -50,7 +51,7 @@ TEST_CASE("console: the run's table, failures and timing line match the golden o
 TEST_CASE("console: cells_of reads run and cell documents and refuses others", "[console]") {
   const std::vector<Json> c = cells();
   CHECK(cells_of(c[0], "a.json").size() == 1);
-  CHECK(cells_of(RunDocument{{}, {}, c}.to_json(), "b.json").size() == 4);
+  CHECK(cells_of(RunDocument{{}, {}, c, nullptr}.to_json(), "b.json").size() == 4);
   CHECK_THROWS_WITH(cells_of(Json{{"kind", "summary"}}, "c.json"),
                     Catch::Contains("c.json: unknown report kind"));
   CHECK_THROWS_WITH(cells_of(Json::array(), "d.json"),

@@ -71,7 +71,7 @@ TEST_CASE("trainer: the selector sees every step and reports its diagnostics", "
   pool.Y = (torch::rand({100, 3}) < 0.4).to(torch::kFloat);
   pool.batch_size = 16;
   pool.seed = 5;
-  Mlp model(ModelShape{4, 3, {}, 0}, MlpOptions{{8}, 0.0});
+  Mlp model(ModelShape{4, 3, {}, 0, {}}, MlpOptions{{8}, 0.0});
   RecordingSelector selector;
   TrainerConfig cfg;
   cfg.epochs = 3;

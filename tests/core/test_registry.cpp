@@ -20,7 +20,8 @@ TEST_CASE("registry: built-in components have summaries, versions and buildable 
     INFO(e->name);
     CHECK(e->version.rfind(e->name + "-", 0) == 0);
     const torch::Tensor Y = torch::tensor({1.0f, 0.0f, 0.0f, 1.0f}).view({2, 2});
-    CHECK(e->make(Params(e->name, e->params, {}), {4, 2, Y, 1}) != nullptr);
+    // Every model builds for an input that is both 4 features and a 1 x 2 x 2 image.
+    CHECK(e->make(Params(e->name, e->params, {}), {4, 2, Y, 1, {1, 2, 2}}) != nullptr);
   }
 }
 

@@ -45,7 +45,7 @@ std::shared_ptr<MultiLabelModel> build(const std::string& name, const Toy& t, ui
   if (name == "clif") given.emplace("hidden", "32");
   if (name == "mpvae") given.emplace("test_samples", "200");
   torch::manual_seed(seed);
-  return e.make(Params(name, e.params, given), {t.X.size(1), t.Y.size(1), t.Y, seed});
+  return e.make(Params(name, e.params, given), {t.X.size(1), t.Y.size(1), t.Y, seed, {}});
 }
 
 bool same(const torch::Tensor& a, const torch::Tensor& b) {
