@@ -203,8 +203,8 @@ ImageList parse_coco(const std::string& json_text, const std::string& where,
   Json doc;
   try {
     doc = Json::parse(json_text);
-  } catch (const Json::parse_error& e) {
-    throw InputError(where + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for a huge number
+    throw InputError(where + ": not valid JSON (" + std::string(e.what()).substr(0, 120) + ")");
   }
   auto array = [&](const char* key) -> const Json& {
     if (!doc.is_object() || !doc.contains(key) || !doc[key].is_array())

@@ -312,6 +312,9 @@ TEST_CASE("coco:FILE reads a COCO instances file", "[images]") {
   CHECK_THROWS_WITH(with(R"({"images": [{"id": 1}], "annotations": [], "categories": []})"),
                     Catch::Contains("image 0 has no string \"file_name\""));
   CHECK_THROWS_WITH(with("{\"images\": ["), Catch::Contains("not valid JSON"));
+  // fuzz_coco's finding: a number beyond double's range threw nlohmann's out_of_range.
+  CHECK_THROWS_WITH(with("44444444444444444444444444E4444444444444444.444"),
+                    Catch::Contains("not valid JSON"));
   CHECK_THROWS_WITH(load_dataset({"coco:" + dir + "/missing.json", "", dir, {}}),
                     Catch::Contains("missing.json not found"));
 }
