@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/error.h"
@@ -317,4 +318,55 @@ TEST_CASE("coco:FILE reads a COCO instances file", "[images]") {
                     Catch::Contains("not valid JSON"));
   CHECK_THROWS_WITH(load_dataset({"coco:" + dir + "/missing.json", "", dir, {}}),
                     Catch::Contains("missing.json not found"));
+}
+
+TEST_CASE("inspect reports an image folder's counts", "[images]") {
+  const std::string voc = fixture_voc();
+  const auto r = test::run_cli("inspect 'voc:" + voc + ":size=8' --json --data-dir " +
+                               test::temp_path("inspect-data"));
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["instances"] == 4);
+  CHECK(j["labels"] == 3);
+  CHECK(j["image"] == nlohmann::json::array({3, 8, 8}));
+  CHECK(j["positives_per_label"] == nlohmann::json::array({2, 2, 2}));
+  CHECK(j["official_split"]["train"]["instances"] == 3);
+  CHECK(j["official_split"]["test"]["instances"] == 1);
+  CHECK(j["cardinality"].get<double>() == Approx(1.5));
+
+  const auto text =
+      test::run_cli("inspect 'voc:" + voc + "' --data-dir " + test::temp_path("inspect-data"));
+  CHECK(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("3 x 64 x 64"));
+  const auto bad = test::run_cli("inspect voc:" + test::temp_path("nothing-here"));
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("is not a folder"));
+}
+
+TEST_CASE("run trains cnn on multi-fashion pixels, and mlp on them as features", "[images][slow]") {
+  if (!fs::exists(fashion_mnist_dir() + "/train-images-idx3-ubyte.gz")) {
+    WARN("dataset-fashion-mnist is not installed; skipped (scripts/setup installs it)");
+    return;
+  }
+  const std::string data = "'multi-fashion:n=80,test=20,size=32'";
+  const std::string cnn = test::temp_path("cnn.json"), mlp = test::temp_path("mlp.json");
+  const auto r = test::run_cli("run --dataset " + data +
+                               " --protocol image --model-param width=4 --selector d2ace "
+                               "--selector-param warmup=1 --fold 0 --epochs 2 --quiet --out " +
+                               cnn);
+  REQUIRE(r.exit_code == 0);
+  const auto report = nlohmann::json::parse(test::slurp(cnn))["cells"][0];
+  CHECK(report["status"]["state"] == "done");
+  CHECK(report["identity"]["dataset"]["image"] == nlohmann::json::array({1, 32, 32}));
+  CHECK(report["identity"]["model"]["name"] == "cnn");
+  CHECK(report["identity"]["trainer"]["batch_size"] == 64);
+  CHECK_THAT(report["identity"]["preprocessing"]["scaling"].get<std::string>(),
+             Catch::Contains("pixels"));
+  const auto m =
+      test::run_cli("run --dataset " + data + " --fold 0 --epochs 1 --quiet --out " + mlp);
+  REQUIRE(m.exit_code == 0);
+  const auto tabular = nlohmann::json::parse(test::slurp(mlp))["cells"][0]["identity"]["dataset"];
+  CHECK(tabular["features"] == 1024);
+  CHECK(!tabular.contains("image"));
+  CHECK_THAT(tabular["notices"].dump(), Catch::Contains("pixels read as features"));
 }
