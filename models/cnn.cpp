@@ -148,11 +148,7 @@ torch::Tensor CnnImpl::forward(const torch::Tensor& x) { return network(input(x)
 
 TrainingOutput CnnImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y,
                                          const torch::Tensor& weights) {
-  TrainingOutput out;
-  out.logits = forward(x);
-  out.loss_matrix = bce_loss_matrix(out.logits, y);
-  out.loss = instance_mean(out.loss_matrix, weights);
-  return out;
+  return bce_training_output(forward(x), y, weights);
 }
 
 const ParamTable<CnnOptions>& cnn_params() {

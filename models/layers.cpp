@@ -102,6 +102,15 @@ torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& 
       logits, targets, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
 }
 
+TrainingOutput bce_training_output(const torch::Tensor& logits, const torch::Tensor& targets,
+                                   const torch::Tensor& weights) {
+  TrainingOutput out;
+  out.logits = logits;
+  out.loss_matrix = bce_loss_matrix(logits, targets);
+  out.loss = instance_mean(out.loss_matrix, weights);
+  return out;
+}
+
 torch::Tensor instance_mean(const torch::Tensor& x, const torch::Tensor& weights, int64_t dim) {
   if (!weights.defined()) return x.mean();
   std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/params.h"
+#include "models/model.h"
 
 namespace d2ace {
 
@@ -77,6 +78,11 @@ void check_dropout(double dropout, const std::string& model);
 
 // Per-entry binary cross-entropy with logits, [b, q] (every BCE-trained model's loss matrix).
 torch::Tensor bce_loss_matrix(const torch::Tensor& logits, const torch::Tensor& targets);
+
+// A plain BCE model's training output: its logits, their per-entry BCE (bce_loss_matrix) and that
+// matrix's instance-weighted mean (instance_mean) as the loss.
+TrainingOutput bce_training_output(const torch::Tensor& logits, const torch::Tensor& targets,
+                                   const torch::Tensor& weights);
 
 // The batch mean of per-instance terms `x` ([b] or [b, ...], instances along dimension `dim`),
 // each instance's entries multiplied by its weight (weights [b]); undefined weights give exactly

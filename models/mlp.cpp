@@ -24,11 +24,7 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
 
 TrainingOutput MlpImpl::training_forward(const torch::Tensor& x, const torch::Tensor& y,
                                          const torch::Tensor& weights) {
-  TrainingOutput out;
-  out.logits = forward(x);
-  out.loss_matrix = bce_loss_matrix(out.logits, y);
-  out.loss = instance_mean(out.loss_matrix, weights);
-  return out;
+  return bce_training_output(forward(x), y, weights);
 }
 
 const ParamTable<MlpOptions>& mlp_params() {

@@ -52,7 +52,8 @@ TEST_CASE("cli: bad input -> one line, exit 2, no report", "[cli][bad-input][slo
   const std::string nan_arff = write_temp(
       "nan.arff", "@relation 'b: -C 1'\n@attribute y {0,1}\n@attribute f numeric\n@data\n1,NaN\n");
   expect_bad_input("run --dataset nosuchset", "unknown dataset 'nosuchset'");
-  expect_bad_input("run" + kSmall + " --model cnn", "unknown model 'cnn'");
+  expect_bad_input("run" + kSmall + " --model resnet", "unknown model 'resnet'");
+  expect_bad_input("run" + kSmall + " --model cnn", "model 'cnn' reads images");
   expect_bad_input("run" + kSmall + " --selector best", "unknown selector 'best'");
   expect_bad_input("run" + kSmall + " --epochs ten", "--epochs");
   expect_bad_input("run" + kSmall + " --bogus 1", "unrecognised option '--bogus'");
