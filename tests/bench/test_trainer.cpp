@@ -176,7 +176,8 @@ TEST_CASE("experiment: bad configuration fails before training", "[trainer][bad-
     edit(c);
     CHECK_THROWS_WITH(Experiment(c, reg), Catch::Contains(what));
   };
-  fails([](ExperimentConfig& c) { c.model = "cnn"; }, "unknown model 'cnn'");
+  fails([](ExperimentConfig& c) { c.model = "resnet"; }, "unknown model 'resnet'");
+  fails([](ExperimentConfig& c) { c.model = "cnn"; }, "model 'cnn' reads images");
   fails([](ExperimentConfig& c) { c.selector = "best"; }, "unknown selector 'best'");
   fails([](ExperimentConfig& c) { c.selector_params = {{"s0", "8"}}; }, "has no parameter 's0'");
   fails(
