@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -177,40 +178,47 @@ bool is_multi_fashion_name(const std::string& name) {
   return name == "multi-fashion" || name.rfind("multi-fashion:", 0) == 0;
 }
 
-MultiFashionSpec parse_multi_fashion_name(const std::string& name) {
-  MultiFashionSpec s;
-  const ParamSpecs specs = {
-      {"n", param_text(s.n), "training canvases (from the training images)"},
-      {"test", param_text(s.test), "test canvases (from the test images)"},
-      {"size", param_text(s.size), "canvas side in pixels (at least 28)"},
-      {"objects", "1-4", "items per canvas, MIN-MAX (1 to 8)"},
-      {"cooccurrence", param_text(s.cooccurrence), "probability that a canvas is an outfit"},
-      {"overlap", param_text(s.max_overlap), "largest overlap of two items, of an item's area"},
-      {"seed", param_text(static_cast<int64_t>(s.seed)), "generator seed"},
+namespace {
+
+// "MIN-MAX" or "N" -> the spec's item counts; false when the text is neither.
+bool parse_objects(const std::string& text, MultiFashionSpec& s) {
+  const size_t dash = text.find('-');
+  auto number = [](const std::string& t, int64_t& out) {
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+    return ec == std::errc() && end == t.data() + t.size();
   };
+  if (!number(text.substr(0, dash), s.min_objects)) return false;
+  if (dash == std::string::npos) return number(text, s.max_objects);
+  return number(text.substr(dash + 1), s.max_objects);
+}
+
+const ParamTable<MultiFashionSpec>& multi_fashion_params() {
+  static const auto table =
+      ParamTable<MultiFashionSpec>()
+          .field("n", &MultiFashionSpec::n, "training canvases (from the training images)")
+          .field("test", &MultiFashionSpec::test, "test canvases (from the test images)")
+          .field("size", &MultiFashionSpec::size, "canvas side in pixels (28 to 512)")
+          .custom({"objects", "1-4", "items per canvas, MIN-MAX (1 to 8)"},
+                  [](MultiFashionSpec& s, const Params& p) {
+                    const std::string& text = p.get_string("objects");
+                    if (!parse_objects(text, s))
+                      throw InputError(p.owner() + ": objects='" + text +
+                                       "' is not MIN-MAX (e.g. 1-4)");
+                  })
+          .field("cooccurrence", &MultiFashionSpec::cooccurrence,
+                 "probability that a canvas is an outfit")
+          .field("overlap", &MultiFashionSpec::max_overlap,
+                 "largest overlap of two items, of an item's area")
+          .field("seed", &MultiFashionSpec::seed, "generator seed");
+  return table;
+}
+
+}  // namespace
+
+MultiFashionSpec parse_multi_fashion_name(const std::string& name) {
   const std::string owner = "dataset '" + name + "'";
-  Params p(owner, specs, Params::parse_spec(name, "multi-fashion"));
-  s.n = p.get_int("n");
-  s.test = p.get_int("test");
-  s.size = p.get_int("size");
-  s.cooccurrence = p.get_double("cooccurrence");
-  s.max_overlap = p.get_double("overlap");
-  s.seed = static_cast<uint64_t>(p.get_int("seed"));
-  const std::string& objects = p.get_string("objects");
-  const size_t dash = objects.find('-');
-  try {
-    size_t used = 0;
-    s.min_objects = std::stoll(objects.substr(0, dash), &used);
-    if (used != objects.substr(0, dash).size()) throw std::invalid_argument(objects);
-    s.max_objects = s.min_objects;
-    if (dash != std::string::npos) {
-      const std::string hi = objects.substr(dash + 1);
-      s.max_objects = std::stoll(hi, &used);
-      if (used != hi.size()) throw std::invalid_argument(objects);
-    }
-  } catch (const std::logic_error&) {
-    throw InputError(owner + ": objects='" + objects + "' is not MIN-MAX (e.g. 1-4)");
-  }
+  const MultiFashionSpec s = multi_fashion_params().fill(
+      Params(owner, multi_fashion_params().specs(), Params::parse_spec(name, "multi-fashion")));
   if (s.n < 10 || s.test < 1 || s.size < kItem || s.size > 512 || s.min_objects < 1 ||
       s.max_objects < s.min_objects || s.max_objects > 8 || !(s.cooccurrence >= 0) ||
       s.cooccurrence > 1 || !(s.max_overlap >= 0) || s.max_overlap > 1)
