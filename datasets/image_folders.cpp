@@ -1,5 +1,6 @@
 #include "datasets/image_folders.h"
 
+#include <ATen/Parallel.h>
 #include <stb_image.h>
 #include <stb_image_resize.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -292,23 +294,41 @@ torch::Tensor decode_images(const std::vector<std::string>& images, int64_t size
   const int64_t plane = size * size;
   torch::Tensor X = torch::empty({n, kChannels * plane}, torch::kUInt8);
   uint8_t* x = X.data_ptr<uint8_t>();
-  std::vector<uint8_t> resized(static_cast<size_t>(plane * kChannels));
-  for (int64_t i = 0; i < n; ++i) {
-    const std::string& path = images[static_cast<size_t>(i)];
-    if (!fs::exists(path)) throw InputError(path + ": image not found");
-    int w = 0, h = 0, channels = 0;
-    std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
-        stbi_load(path.c_str(), &w, &h, &channels, static_cast<int>(kChannels)), stbi_image_free);
-    if (!pixels)
-      throw InputError(path + ": cannot decode the image (" + stbi_failure_reason() + ")");
-    if (stbir_resize_uint8(pixels.get(), w, h, 0, resized.data(), static_cast<int>(size),
-                           static_cast<int>(size), 0, static_cast<int>(kChannels)) == 0)
-      throw InputError(path + ": cannot resize the image");
-    uint8_t* row = x + i * kChannels * plane;  // interleaved RGB -> C, H, W
-    for (int64_t p = 0; p < plane; ++p)
-      for (int64_t c = 0; c < kChannels; ++c)
-        row[c * plane + p] = resized[static_cast<size_t>(p * kChannels + c)];
-  }
+  // Images decode in parallel; the error reported is the first failing image's, whatever the
+  // threads' order.
+  std::mutex mutex;
+  int64_t failed_at = n;
+  std::string failure;
+  at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+    std::vector<uint8_t> resized(static_cast<size_t>(plane * kChannels));
+    for (int64_t i = begin; i < end; ++i) {
+      const std::string& path = images[static_cast<size_t>(i)];
+      std::string error;
+      int w = 0, h = 0, channels = 0;
+      std::unique_ptr<stbi_uc, void (*)(void*)> pixels(nullptr, stbi_image_free);
+      const bool exists = fs::exists(path);
+      if (exists)
+        pixels.reset(stbi_load(path.c_str(), &w, &h, &channels, static_cast<int>(kChannels)));
+      if (!exists) {
+        error = path + ": image not found";
+      } else if (!pixels) {
+        error = path + ": cannot decode the image (" + stbi_failure_reason() + ")";
+      } else if (stbir_resize_uint8(pixels.get(), w, h, 0, resized.data(), static_cast<int>(size),
+                                    static_cast<int>(size), 0, static_cast<int>(kChannels)) == 0) {
+        error = path + ": cannot resize the image";
+      }
+      if (!error.empty()) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (i < failed_at) failed_at = i, failure = error;
+        return;
+      }
+      uint8_t* row = x + i * kChannels * plane;  // interleaved RGB -> C, H, W
+      for (int64_t p = 0; p < plane; ++p)
+        for (int64_t c = 0; c < kChannels; ++c)
+          row[c * plane + p] = resized[static_cast<size_t>(p * kChannels + c)];
+    }
+  });
+  if (failed_at < n) throw InputError(failure);
   return X;
 }
 

@@ -56,7 +56,7 @@ Dataset load_image_folder(const std::string& name, const std::string& data_dir);
 
 // Decodes `images` (PNG, JPEG, BMP, ... through stb_image) as RGB, each resized to size x size:
 // uint8 [n, 3*size*size] in C, H, W order. InputError naming an image that is missing or that
-// does not decode.
+// does not decode (the first such image in the list; images decode in parallel).
 torch::Tensor decode_images(const std::vector<std::string>& images, int64_t size);
 
 }  // namespace d2ace
