@@ -292,6 +292,16 @@ TEST_CASE("coco:FILE reads a COCO instances file", "[images]") {
   CHECK(ds.label_names == std::vector<std::string>{"apple", "zebra", "kite"});  // in id order
   CHECK(ds.Y.equal(torch::tensor({1, 1, 0, 0, 1, 0, 0, 0, 0}, torch::kFloat).view({3, 3})));
   CHECK(ds.X.size(1) == 192);
+  const auto inspected =
+      test::run_cli("inspect 'coco:" + dir + "/instances.json:size=8' --json --data-dir " + dir);
+  REQUIRE(inspected.exit_code == 0);
+  const auto j = nlohmann::json::parse(inspected.out);
+  CHECK(j["instances"] == 3);
+  CHECK(j["labels"] == 3);
+  CHECK(j["positives_per_label"] == nlohmann::json::array({1, 2, 0}));
+  CHECK(j["labels_without_positives"] == 1);
+  CHECK(j["instances_without_labels"] == 1);
+  CHECK(j["official_split"].is_null());
 
   auto with = [&](const std::string& text) {
     write_text(dir + "/bad.json", text);
