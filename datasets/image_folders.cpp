@@ -336,6 +336,8 @@ Dataset load_image_folder(const std::string& name, const std::string& data_dir) 
   const FolderSpec s = parse_folder_spec(name);
   image_folder_files(name);
   const ImageList list = s.kind == "voc" ? read_voc(s.path) : read_coco(s.path);
+  if (list.label_names.empty())  // before decoding anything
+    throw InputError("dataset '" + name + "': its annotations name no class");
   const auto n = static_cast<int64_t>(list.images.size());
   const int64_t width = kChannels * s.size * s.size;
   Dataset ds;
@@ -357,7 +359,6 @@ Dataset load_image_folder(const std::string& name, const std::string& data_dir) 
   ds.image_shape = {kChannels, s.size, s.size};
   ds.feature_attributes = width;
   ds.official_train_rows = list.train_rows;
-  if (ds.labels() == 0) throw InputError("dataset '" + name + "': its annotations name no class");
   return ds;
 }
 

@@ -150,9 +150,11 @@ IdxArray read_idx(const std::string& path) {
   for (int d = 0; d < magic[3]; ++d) {
     uint8_t size[4];
     if (!read(size, 4)) throw InputError(path + ": truncated IDX header");
-    out.dims.push_back(big_endian(size));
-    total *= big_endian(size);
-    if (total > (size_t{1} << 34)) throw InputError(path + ": IDX array too large");
+    const size_t dim = big_endian(size);
+    out.dims.push_back(static_cast<int64_t>(dim));
+    if (dim != 0 && total > (size_t{1} << 34) / dim)  // checked before it could wrap around
+      throw InputError(path + ": IDX array too large");
+    total *= dim;
   }
   if (out.dims.empty()) throw InputError(path + ": IDX array without dimensions");
   out.data.resize(total);

@@ -114,6 +114,9 @@ TEST_CASE("IDX files are read through zlib, and malformed ones are refused", "[i
   CHECK_THROWS_WITH(read_idx(path), Catch::Contains("not an IDX file"));
   write_gz(path, {0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0});
   CHECK_THROWS_WITH(read_idx(path), Catch::Contains("only unsigned bytes"));
+  // Dimensions whose product would wrap a 64-bit size around are refused before allocating.
+  write_gz(path, idx_header({0x80000000u, 0x80000000u, 0x80000000u}));
+  CHECK_THROWS_WITH(read_idx(path), Catch::Contains("too large"));
 }
 
 TEST_CASE("multi-fashion canvases: sizes, splits, labels and seeds", "[images]") {
@@ -320,6 +323,9 @@ TEST_CASE("coco:FILE reads a COCO instances file", "[images]") {
                     Catch::Contains("gone.png: image not found"));
   CHECK_THROWS_WITH(with(R"({"images": [], "annotations": [], "categories": []})"),
                     Catch::Contains("lists no image"));
+  CHECK_THROWS_WITH(with(R"({"images": [{"id": 1, "file_name": "one.png"}], "annotations": [],
+                             "categories": []})"),
+                    Catch::Contains("its annotations name no class"));
   CHECK_THROWS_WITH(with(R"({"images": [{"id": 1}], "annotations": [], "categories": []})"),
                     Catch::Contains("image 0 has no string \"file_name\""));
   CHECK_THROWS_WITH(with("{\"images\": ["), Catch::Contains("not valid JSON"));
