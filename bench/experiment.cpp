@@ -77,8 +77,9 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
   std::vector<int64_t> kept_rows;  // the rows as read that --drop-unlabelled keeps
   if (config.drop_rare_labels >= 0) data_ = prune_rare_labels(data_, config.drop_rare_labels);
   if (config.drop_unlabelled) data_ = drop_unlabelled_instances(data_, &kept_rows);
-  image_input_ = data_.is_image() && reads_images(config.model);
-  if (data_.is_image() && !image_input_) {  // a tabular model sees the pixels as features
+  // A model that reads images keeps the pixels (data_.is_image() stays true); a tabular model
+  // sees them as features.
+  if (data_.is_image() && !reads_images(config.model)) {
     data_.X = data_.X.to(torch::kFloat).div_(255);
     data_.image_shape.clear();
     data_.notices.push_back("pixels read as features in [0, 1] for model '" + config.model + "'");
@@ -117,7 +118,7 @@ Experiment::Experiment(const ExperimentConfig& config, const Registries& registr
 }
 
 void Experiment::fit_scalers() {
-  if (image_input_) {  // the model normalises its pixels per batch
+  if (data_.is_image()) {  // the model normalises its pixels per batch
     for (int64_t fold : folds_) scalers_[fold] = Scaler{};
     return;
   }
@@ -173,7 +174,8 @@ Json Experiment::identity(int64_t fold, const Split& split, const Json& model_pa
     id["split"]["file_digest"] = split_file_.digest;
   }
   id["preprocessing"] = {
-      {"scaling", image_input_ ? "none (the model maps pixels to [-1, 1])" : to_string(c.scaling)},
+      {"scaling",
+       data_.is_image() ? "none (the model maps pixels to [-1, 1])" : to_string(c.scaling)},
       {"fitted_on", c.scale_on_all_data ? "all" : "train"},
       {"keep_ratio", c.keep_ratio ? Json(*c.keep_ratio) : Json("catalog default")},
       {"drop_rare_labels", c.drop_rare_labels},

@@ -121,8 +121,7 @@ class Experiment {
   // Each fold's feature scaler, fitted up front (on its training part, or on every instance) so
   // that features that would not scale to finite values are refused before any training.
   std::map<int64_t, Scaler> scalers_;
-  bool image_input_ = false;  // the model reads the dataset's pixels (cnn on images)
-  SplitFile split_file_;      // kFile
+  SplitFile split_file_;  // kFile
   std::vector<int64_t> folds_;
   Params model_params_, selector_params_;
   uint64_t split_seed_ = 0, validation_seed_ = 0;

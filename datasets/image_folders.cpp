@@ -69,23 +69,17 @@ std::vector<std::string> read_id_list(const std::string& path) {
   return ids;
 }
 
-// The cache file's name: a hash of the kind, the size, the annotations' bytes and each image's
-// path, byte size and modification time.
+// The cache file's name: a hash of the kind, the size, the annotations' bytes (hashed as they
+// were read) and each image's path, byte size and modification time.
 std::string cache_key(const std::string& kind, int64_t size, const ImageList& list) {
-  uint64_t h = derive_seed(static_cast<uint64_t>(size), {kind});
-  auto add = [&h](const std::string& s) {
-    for (unsigned char c : s) h = mix64(h ^ c);
-    h = mix64(h ^ 0xffULL);
-  };
-  for (const auto& f : list.annotation_files) add(read_file_text(f));
+  uint64_t h = derive_seed(list.annotations_digest, {kind, std::to_string(size)});
   for (const auto& img : list.images) {
-    add(img);
     struct stat st {};
-    if (::stat(img.c_str(), &st) == 0) {
-      h = mix64(h ^ static_cast<uint64_t>(st.st_size));
-      h = mix64(h ^ static_cast<uint64_t>(st.st_mtim.tv_sec));
-      h = mix64(h ^ static_cast<uint64_t>(st.st_mtim.tv_nsec));
-    }
+    const bool known = ::stat(img.c_str(), &st) == 0;
+    h = derive_seed(
+        h, {img, known ? std::to_string(st.st_size) : "",
+            known ? std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec)
+                  : ""});
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
@@ -175,13 +169,14 @@ ImageList read_voc(const std::string& dir) {
         throw InputError(xml_path + ": not found (image '" + id + "' is listed in " +
                          (lists / (&ids == &parts.front() ? "trainval.txt" : "test.txt")).string() +
                          ")");
-      VocAnnotation a = parse_voc_annotation(read_file_text(xml_path), xml_path);
+      const std::string xml = read_file_text(xml_path);
+      out.annotations_digest = derive_seed(out.annotations_digest, {xml});
+      VocAnnotation a = parse_voc_annotation(xml, xml_path);
       const std::string image =
           (root / "JPEGImages" / (a.filename.empty() ? id + ".jpg" : a.filename)).string();
       if (!fs::exists(image))
         throw InputError(xml_path + ": names the image " + image + ", which does not exist");
       out.images.push_back(image);
-      out.annotation_files.push_back(xml_path);
       names.insert(a.classes.begin(), a.classes.end());
       classes_of.push_back(std::move(a.classes));
     }
@@ -270,9 +265,9 @@ ImageList parse_coco(const std::string& json_text, const std::string& where,
 }
 
 ImageList read_coco(const std::string& json_path) {
-  ImageList out =
-      parse_coco(read_file_text(json_path), json_path, fs::path(json_path).parent_path().string());
-  out.annotation_files = {json_path};
+  const std::string json = read_file_text(json_path);
+  ImageList out = parse_coco(json, json_path, fs::path(json_path).parent_path().string());
+  out.annotations_digest = derive_seed(0, {json});
   return out;
 }
 

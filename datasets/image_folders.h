@@ -32,8 +32,8 @@ struct ImageList {
   std::vector<std::string> images;
   std::vector<std::vector<int64_t>> labels;
   std::vector<std::string> label_names;
-  int64_t train_rows = -1;  // the official split's training rows, first; -1 for none
-  std::vector<std::string> annotation_files;  // what was read, for the cache key
+  int64_t train_rows = -1;          // the official split's training rows, first; -1 for none
+  uint64_t annotations_digest = 0;  // a hash of the annotations' bytes as read (cache key)
 };
 
 // One VOC annotation: the image's file name (empty when absent) and its objects' class names.

@@ -45,10 +45,9 @@ Json describe(const Dataset& d) {
   j["label_names"] = d.label_names;
   if (d.is_image()) {  // what was built or decoded: the image size and each label's positives
     j["image"] = d.image_shape;
-    j["positives_per_label"] = Json::array();
-    const torch::Tensor positives = d.Y.sum(0).to(torch::kLong);
-    for (int64_t c = 0; c < d.labels(); ++c)
-      j["positives_per_label"].push_back(positives[c].item<int64_t>());
+    const torch::Tensor positives = d.Y.sum(0).to(torch::kLong).contiguous();
+    const int64_t* p = positives.data_ptr<int64_t>();
+    j["positives_per_label"] = std::vector<int64_t>(p, p + positives.numel());
   }
   j["notices"] = d.notices;
   return j;

@@ -20,21 +20,14 @@ Batch batch(int64_t b) {
           torch::randint(0, 2, {b}, torch::kLong)};
 }
 
-void BM_AugmentFused(benchmark::State& state) {
+// `augment` is augment_cpu or augment_reference.
+void BM_Augment(benchmark::State& state, decltype(&d2ace::augment_cpu) augment) {
   const Batch x = batch(64);
-  for (auto _ : state)
-    benchmark::DoNotOptimize(d2ace::augment_cpu(x.pixels, x.dy, x.dx, x.flip, 4));
+  for (auto _ : state) benchmark::DoNotOptimize(augment(x.pixels, x.dy, x.dx, x.flip, 4));
   state.SetItemsProcessed(state.iterations() * 64);
 }
-BENCHMARK(BM_AugmentFused)->Unit(benchmark::kMicrosecond);
-
-void BM_AugmentReference(benchmark::State& state) {
-  const Batch x = batch(64);
-  for (auto _ : state)
-    benchmark::DoNotOptimize(d2ace::augment_reference(x.pixels, x.dy, x.dx, x.flip, 4));
-  state.SetItemsProcessed(state.iterations() * 64);
-}
-BENCHMARK(BM_AugmentReference)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Augment, fused, &d2ace::augment_cpu)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Augment, reference, &d2ace::augment_reference)->Unit(benchmark::kMicrosecond);
 
 void BM_CnnTrainingStep(benchmark::State& state) {
   const int64_t b = 64;
