@@ -26,11 +26,11 @@ const ParamTable<OnlineBatchConfig>& online_batch_params() {
   using C = OnlineBatchConfig;
   static const auto table =
       ParamTable<C>()
-          .field("s0", &C::s0, "selection pressure at the start")
+          .field("s0", schedule_s0<C>, "selection pressure at the start")
           .field("s_end", &C::s_end, "selection pressure at the end (whole-run schedule)")
           .choice("schedule", &C::decaying, {{"whole-run", false}, {"decaying", true}},
                   "whole-run (s0 -> s_end over the run) or decaying (s0 -> 1 after warm-up)")
-          .field("warmup", &C::warmup, "uniform epochs before selection starts")
+          .field("warmup", schedule_warmup<C>, "uniform epochs before selection starts")
           .choice("refresh", &C::full_refresh, {{"train-pass", false}, {"full", true}},
                   "train-pass (losses of the training steps) or full (eval re-score of all N "
                   "each epoch)");
@@ -51,8 +51,8 @@ const ParamTable<RecencyBiasConfig>& recency_bias_params() {
   static const auto table =
       ParamTable<C>()
           .field("window", &C::window, "predictions kept per label")
-          .field("s0", &C::s0, "selection pressure at the end of warm-up")
-          .field("warmup", &C::warmup, "uniform epochs before selection starts");
+          .field("s0", schedule_s0<C>, "selection pressure at the end of warm-up")
+          .field("warmup", schedule_warmup<C>, "uniform epochs before selection starts");
   return table;
 }
 
@@ -62,8 +62,8 @@ const ParamTable<UncertaintyCorrelationConfig>& uncertainty_correlation_params()
       ParamTable<C>()
           .field("window", &C::window, "predictions kept per label (T)")
           .field("lambda", &C::lambda, "weight of the fluctuation against the entropy")
-          .field("s0", &C::s0, "selection pressure at the end of warm-up")
-          .field("warmup", &C::warmup, "uniform epochs before selection starts")
+          .field("s0", schedule_s0<C>, "selection pressure at the end of warm-up")
+          .field("warmup", schedule_warmup<C>, "uniform epochs before selection starts")
           .field("bins", &C::bins, "equal-width bins of the mutual-information estimate")
           .field("mi_labels", &C::mi_labels,
                  "labels (highest mean uncertainty) among which MI is computed")
@@ -76,8 +76,8 @@ const ParamTable<HardImbalanceConfig>& hard_imbalance_params() {
   static const auto table =
       ParamTable<C>()
           .field("k", &C::k, "neighbours for the local imbalance")
-          .field("s0", &C::s0, "selection pressure at the end of warm-up")
-          .field("warmup", &C::warmup, "uniform epochs before selection starts");
+          .field("s0", schedule_s0<C>, "selection pressure at the end of warm-up")
+          .field("warmup", schedule_warmup<C>, "uniform epochs before selection starts");
   return table;
 }
 
@@ -105,9 +105,9 @@ std::unique_ptr<Selector> make_infobatch(const Params& p) {
 
 std::unique_ptr<Selector> make_online_batch(const Params& p) {
   const OnlineBatchConfig c = online_batch_params().fill(p);
-  check_pressure(c.s0, "s0");
+  check_pressure(c.schedule.s0, "s0");
   check_pressure(c.s_end, "s_end");
-  check_warmup(c.warmup);
+  check_warmup(c.schedule.warmup);
   return std::make_unique<OnlineBatchSelector>(c);
 }
 
@@ -120,18 +120,18 @@ std::unique_ptr<Selector> make_active_bias(const Params& p) {
 
 std::unique_ptr<Selector> make_recency_bias(const Params& p) {
   const RecencyBiasConfig c = recency_bias_params().fill(p);
-  check_pressure(c.s0, "s0");
-  check_warmup(c.warmup);
+  check_pressure(c.schedule.s0, "s0");
+  check_warmup(c.schedule.warmup);
   if (c.window < 1) throw InputError("recency-bias: window must be >= 1");
-  if (c.warmup < c.window)
+  if (c.schedule.warmup < c.window)
     throw InputError("recency-bias: warmup must be >= window (the paper's condition)");
   return std::make_unique<RecencyBiasSelector>(c);
 }
 
 std::unique_ptr<Selector> make_uncertainty_correlation(const Params& p) {
   const UncertaintyCorrelationConfig c = uncertainty_correlation_params().fill(p);
-  check_pressure(c.s0, "s0");
-  check_warmup(c.warmup);
+  check_pressure(c.schedule.s0, "s0");
+  check_warmup(c.schedule.warmup);
   if (c.window < 2 || c.bins < 2 || c.mi_labels < 1 || c.mi_sample < 2 || c.lambda < 0 ||
       c.lambda > 1)
     throw InputError(
@@ -142,8 +142,8 @@ std::unique_ptr<Selector> make_uncertainty_correlation(const Params& p) {
 
 std::unique_ptr<Selector> make_hard_imbalance(const Params& p) {
   const HardImbalanceConfig c = hard_imbalance_params().fill(p);
-  check_pressure(c.s0, "s0");
-  check_warmup(c.warmup);
+  check_pressure(c.schedule.s0, "s0");
+  check_warmup(c.schedule.warmup);
   if (c.k < 1) throw InputError("hard-imbalance: k must be >= 1");
   return std::make_unique<HardImbalanceSelector>(c);
 }

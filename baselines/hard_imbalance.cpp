@@ -66,7 +66,7 @@ DynamicsOptions latest_loss() {
 }  // namespace
 
 HardImbalanceSelector::HardImbalanceSelector(HardImbalanceConfig c)
-    : DynamicsSelector(c.warmup, latest_loss()), config_(c) {}
+    : DynamicsSelector(c.schedule, latest_loss()), config_(c) {}
 
 void HardImbalanceSelector::on_attach(const TrainingPool& pool) {
   DynamicsSelector::on_attach(pool);
@@ -75,12 +75,11 @@ void HardImbalanceSelector::on_attach(const TrainingPool& pool) {
       nearest_neighbours(pool.X, config_.k, /*include_self=*/false).to(pool.X.device());
   neighbour_seconds_ = seconds_since(start);
   weights_ = imbalance_weights(pool.Y, neighbours);
-  pressure_ = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
 }
 
 AdaptiveSelector::Distribution HardImbalanceSelector::rescore(int64_t next_epoch) {
   torch::Tensor S = (weights_ * dynamics().last_loss()).sum(1);
-  const double s = pressure_.at(next_epoch);
+  const double s = pressure_at(next_epoch);
   return {quantised_exponential_distribution(S, s), s, {{"mean_score", S.mean().item<double>()}}};
 }
 

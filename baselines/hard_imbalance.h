@@ -16,14 +16,12 @@
 #pragma once
 
 #include "core/adaptive_selector.h"
-#include "core/selection_pressure.h"
 
 namespace d2ace {
 
 struct HardImbalanceConfig {
   int64_t k = 5;
-  double s0 = 8;
-  int64_t warmup = 10;
+  SelectionSchedule schedule{8, 10};  // s0, warmup
 };
 
 // The weights w_ij above, [N, q], from the labels and the k nearest neighbours ([N, k], self
@@ -52,7 +50,6 @@ class HardImbalanceSelector : public DynamicsSelector {
   HardImbalanceConfig config_;
   double neighbour_seconds_ = 0;
   torch::Tensor weights_;
-  SelectionPressure pressure_ = SelectionPressure::constant(1);
 };
 
 }  // namespace d2ace

@@ -13,13 +13,12 @@ DynamicsOptions latest_loss_only() {
 }  // namespace
 
 OnlineBatchSelector::OnlineBatchSelector(OnlineBatchConfig c)
-    : DynamicsSelector(c.warmup, latest_loss_only()), config_(c) {}
+    : DynamicsSelector(c.schedule, latest_loss_only()), config_(c) {}
 
 void OnlineBatchSelector::on_attach(const TrainingPool& pool) {
   DynamicsSelector::on_attach(pool);
-  pressure_ = config_.decaying
-                  ? SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs)
-                  : SelectionPressure::whole_run(config_.s0, config_.s_end, pool.epochs);
+  if (!config_.decaying)
+    set_pressure(SelectionPressure::whole_run(config_.schedule.s0, config_.s_end, pool.epochs));
 }
 
 void OnlineBatchSelector::observe_pool(const torch::Tensor& p, const torch::Tensor& l) {
@@ -29,7 +28,7 @@ void OnlineBatchSelector::observe_pool(const torch::Tensor& p, const torch::Tens
 
 AdaptiveSelector::Distribution OnlineBatchSelector::rescore(int64_t next_epoch) {
   torch::Tensor loss = dynamics().last_loss().sum(1);
-  const double s = pressure_.at(next_epoch);
+  const double s = pressure_at(next_epoch);
   return {rank_exponential_distribution(loss, s), s, {}};
 }
 

@@ -12,14 +12,13 @@
 #pragma once
 
 #include "core/adaptive_selector.h"
-#include "core/selection_pressure.h"
 
 namespace d2ace {
 
 struct OnlineBatchConfig {
-  double s0 = 100, s_end = 1;
+  SelectionSchedule schedule{100, 1};  // s0, warmup; decaying only with `decaying`
+  double s_end = 1;
   bool decaying = false;
-  int64_t warmup = 1;
   bool full_refresh = false;
 };
 
@@ -36,7 +35,6 @@ class OnlineBatchSelector : public DynamicsSelector {
 
  private:
   OnlineBatchConfig config_;
-  SelectionPressure pressure_ = SelectionPressure::constant(1);
 };
 
 }  // namespace d2ace

@@ -12,11 +12,10 @@ DynamicsOptions label_window(int64_t window) {
 }  // namespace
 
 RecencyBiasSelector::RecencyBiasSelector(RecencyBiasConfig c)
-    : DynamicsSelector(c.warmup, label_window(c.window)), config_(c) {}
+    : DynamicsSelector(c.schedule, label_window(c.window)), config_(c) {}
 
 void RecencyBiasSelector::on_attach(const TrainingPool& pool) {
   DynamicsSelector::on_attach(pool);
-  pressure_ = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
   // f = c / m takes few values: the entropy of each, looked up instead of computed over [N, q].
   const int64_t T = config_.window;
   torch::Tensor m = torch::arange(T + 1, torch::kFloat).unsqueeze(1).clamp_min(1);
@@ -38,7 +37,7 @@ torch::Tensor RecencyBiasSelector::uncertainty() const {
 
 AdaptiveSelector::Distribution RecencyBiasSelector::rescore(int64_t next_epoch) {
   torch::Tensor F = uncertainty();
-  const double s = pressure_.at(next_epoch);
+  const double s = pressure_at(next_epoch);
   return {
       quantised_exponential_distribution(F, s), s, {{"mean_uncertainty", F.mean().item<double>()}}};
 }

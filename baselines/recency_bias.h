@@ -13,14 +13,12 @@
 #pragma once
 
 #include "core/adaptive_selector.h"
-#include "core/selection_pressure.h"
 
 namespace d2ace {
 
 struct RecencyBiasConfig {
   int64_t window = 10;
-  double s0 = 100;
-  int64_t warmup = 10;
+  SelectionSchedule schedule{100, 10};  // s0, warmup
 };
 
 class RecencyBiasSelector : public DynamicsSelector {
@@ -35,7 +33,6 @@ class RecencyBiasSelector : public DynamicsSelector {
  private:
   RecencyBiasConfig config_;
   torch::Tensor entropy_table_;  // [(T+1)^2]: H2(c / m) at m * (T + 1) + c, 0 <= c <= m <= T
-  SelectionPressure pressure_ = SelectionPressure::constant(1);
 };
 
 }  // namespace d2ace

@@ -75,12 +75,7 @@ DynamicsOptions prediction_window(int64_t window) {
 }  // namespace
 
 UncertaintyCorrelationSelector::UncertaintyCorrelationSelector(UncertaintyCorrelationConfig c)
-    : DynamicsSelector(c.warmup, prediction_window(c.window)), config_(c) {}
-
-void UncertaintyCorrelationSelector::on_attach(const TrainingPool& pool) {
-  DynamicsSelector::on_attach(pool);
-  pressure_ = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
-}
+    : DynamicsSelector(c.schedule, prediction_window(c.window)), config_(c) {}
 
 torch::Tensor UncertaintyCorrelationSelector::scores() const {
   torch::Tensor U = windowed_uncertainty(dynamics(), config_.lambda);
@@ -101,7 +96,7 @@ torch::Tensor UncertaintyCorrelationSelector::scores() const {
 
 AdaptiveSelector::Distribution UncertaintyCorrelationSelector::rescore(int64_t next_epoch) {
   torch::Tensor S = scores();
-  const double s = pressure_.at(next_epoch);
+  const double s = pressure_at(next_epoch);
   return {quantised_exponential_distribution(S, s), s, {{"mean_score", S.mean().item<double>()}}};
 }
 

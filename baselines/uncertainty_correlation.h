@@ -16,15 +16,13 @@
 #pragma once
 
 #include "core/adaptive_selector.h"
-#include "core/selection_pressure.h"
 
 namespace d2ace {
 
 struct UncertaintyCorrelationConfig {
   int64_t window = 5;
   double lambda = 0.5;
-  double s0 = 8;
-  int64_t warmup = 10;
+  SelectionSchedule schedule{8, 10};  // s0, warmup
   int64_t bins = 10;
   int64_t mi_labels = 32;
   int64_t mi_sample = 1024;
@@ -44,12 +42,10 @@ class UncertaintyCorrelationSelector : public DynamicsSelector {
   torch::Tensor scores() const;  // [N] S_i
 
  protected:
-  void on_attach(const TrainingPool& pool) override;
   Distribution rescore(int64_t next_epoch) override;
 
  private:
   UncertaintyCorrelationConfig config_;
-  SelectionPressure pressure_ = SelectionPressure::constant(1);
 };
 
 }  // namespace d2ace

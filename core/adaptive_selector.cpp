@@ -7,14 +7,15 @@ namespace d2ace {
 void AdaptiveSelector::attach(const TrainingPool& pool) {
   pool_ = pool;
   generator_ = at::detail::createCPUGenerator(pool.seed);
+  pressure_ = schedule_.pressure(pool.epochs);
   on_attach(pool);
-  if (warmup_ <= 0) {  // no warm-up: the first epoch already draws from a distribution
+  if (schedule_.warmup <= 0) {  // no warm-up: the first epoch already draws from a distribution
     next_ = rescore(0);
   }
 }
 
 EpochPlan AdaptiveSelector::plan_epoch(int64_t epoch) {
-  current_uniform_ = epoch < warmup_ || !next_.p.defined();
+  current_uniform_ = epoch < schedule_.warmup || !next_.p.defined();
   if (current_uniform_) return warmup_plan(epoch, generator_);
   current_ = next_;
   return draw_independent_batches(current_.p, pool_.batch_size, generator_);
@@ -33,7 +34,7 @@ void AdaptiveSelector::end_epoch(int64_t epoch) {
     diagnostics_["entropy"] = normalised_entropy(current_.p);
     diagnostics_["uniform"] = 0.0;
   }
-  if (epoch + 1 >= warmup_) next_ = rescore(epoch + 1);
+  if (epoch + 1 >= schedule_.warmup) next_ = rescore(epoch + 1);
 }
 
 void DynamicsSelector::on_attach(const TrainingPool& pool) {

@@ -8,6 +8,9 @@
 // in force during that epoch (1 and 1 for uniform epochs) plus the values the subclass put in the
 // distribution's own `diagnostics`.
 //
+// The pressure of epoch e is pressure_at(e): the config's SelectionSchedule decaying over the run,
+// unless the subclass sets another in on_attach (online-batch's whole-run schedule).
+//
 // DynamicsSelector is the adaptive selector whose per-instance state is one TrainingDynamics,
 // updated at every step: what every baseline with a window or a loss memory, and D2ACE, build on.
 #pragma once
@@ -15,6 +18,7 @@
 #include <ATen/core/Generator.h>
 
 #include "core/sampling.h"
+#include "core/selection_pressure.h"
 #include "core/selector.h"
 #include "core/training_dynamics.h"
 
@@ -28,7 +32,9 @@ class AdaptiveSelector : public Selector {
   std::map<std::string, double> diagnostics() const final { return diagnostics_; }
 
  protected:
-  explicit AdaptiveSelector(int64_t warmup) : warmup_(warmup) {}
+  explicit AdaptiveSelector(SelectionSchedule schedule) : schedule_(schedule) {}
+  // No pressure of its own (Active Bias, uniform-iid): warm-up only.
+  explicit AdaptiveSelector(int64_t warmup) : schedule_{1, warmup} {}
 
   virtual void on_attach(const TrainingPool& pool) { (void)pool; }
   // The plan of a warm-up epoch; default a fresh permutation each epoch.
@@ -43,9 +49,12 @@ class AdaptiveSelector : public Selector {
   virtual Distribution rescore(int64_t next_epoch) = 0;
 
   const TrainingPool& pool() const { return pool_; }
+  double pressure_at(int64_t epoch) const { return pressure_.at(epoch); }
+  void set_pressure(SelectionPressure pressure) { pressure_ = pressure; }
 
  private:
-  int64_t warmup_;
+  SelectionSchedule schedule_;
+  SelectionPressure pressure_;  // built from schedule_ when the pool is attached
   TrainingPool pool_;
   at::Generator generator_;
   Distribution next_;     // built at the end of the previous epoch
@@ -61,8 +70,8 @@ class DynamicsSelector : public AdaptiveSelector {
   }
 
  protected:
-  DynamicsSelector(int64_t warmup, DynamicsOptions options)
-      : AdaptiveSelector(warmup), options_(options) {}
+  DynamicsSelector(SelectionSchedule schedule, DynamicsOptions options)
+      : AdaptiveSelector(schedule), options_(options) {}
   // Builds the dynamics for the pool; a subclass that overrides this calls it first.
   void on_attach(const TrainingPool& pool) override;
   const TrainingDynamics& dynamics() const { return dynamics_; }

@@ -26,4 +26,26 @@ class SelectionPressure {
   int64_t e0_ = 0, e_end_ = 1;
 };
 
+// When an adaptive selector starts selecting and how hard: `warmup` uniform epochs, then the
+// pressure decaying from s0 at the end of warm-up to 1 at the last epoch. Each selector's config
+// holds one, with that selector's defaults; AdaptiveSelector builds the pressure from it.
+struct SelectionSchedule {
+  double s0 = 1;
+  int64_t warmup = 0;
+
+  SelectionPressure pressure(int64_t epochs) const {
+    return SelectionPressure::decaying(s0, warmup, epochs);
+  }
+};
+
+// ParamTable accessors of a config's `schedule` (core/params.h): .field("s0", schedule_s0<C>, ...).
+template <class Config>
+double& schedule_s0(Config& c) {
+  return c.schedule.s0;
+}
+template <class Config>
+int64_t& schedule_warmup(Config& c) {
+  return c.schedule.warmup;
+}
+
 }  // namespace d2ace

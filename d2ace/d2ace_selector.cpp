@@ -20,12 +20,11 @@ DynamicsOptions dual_dynamics(const D2aceConfig& c) {
 }  // namespace
 
 D2aceSelector::D2aceSelector(D2aceConfig c)
-    : DynamicsSelector(c.warmup, dual_dynamics(c)), config_(c) {}
+    : DynamicsSelector(c.schedule, dual_dynamics(c)), config_(c) {}
 
 void D2aceSelector::on_attach(const TrainingPool& pool) {
   DynamicsSelector::on_attach(pool);
   relevant_ = RelevantEntries::of(pool.Y);
-  config_.schedule.pressure = SelectionPressure::decaying(config_.s0, config_.warmup, pool.epochs);
   if (config_.local_context) {
     const auto start = Clock::now();
     torch::Tensor neighbours =
@@ -48,7 +47,7 @@ EpochPlan D2aceSelector::warmup_plan(int64_t epoch, at::Generator& generator) {
 
 D2aceScores D2aceSelector::compute(int64_t epoch) const {
   D2aceScores r;
-  const int64_t e = config_.schedule.schedule_epoch(epoch);
+  const int64_t e = config_.mixture.schedule_epoch(epoch);
   r.U = windowed_uncertainty(dynamics(), 0.5);
   r.H = noise_resistant_hardness(dynamics().last_loss(), dynamics().flip_ema(), config_.hardness);
   const int64_t q = r.U.size(1);
@@ -63,8 +62,8 @@ D2aceScores D2aceSelector::compute(int64_t epoch) const {
   }
   r.scoreU = enhanced_scores(r.U, r.vU, r.sU, relevant_);
   r.scoreH = enhanced_scores(r.H, r.vH, r.sH, relevant_);
-  r.pressure = config_.schedule.pressure.at(e);
-  r.beta = config_.schedule.beta(e);
+  r.pressure = pressure_at(e);
+  r.beta = config_.mixture.beta(e);
   r.pU = quantised_exponential_distribution(r.scoreU, r.pressure);
   r.pH = quantised_exponential_distribution(r.scoreH, r.pressure);
   r.P = bernoulli_mixture(r.pU, r.pH, r.beta);

@@ -31,11 +31,10 @@ namespace d2ace {
 
 struct D2aceConfig {
   int64_t window = 5;
-  double alpha = 0.7;  // flip EMA
-  int64_t k = 6;       // neighbours besides the instance itself
-  double s0 = 8;
-  int64_t warmup = 10;
-  StagewiseSchedule schedule;  // β; its pressure is set from s0, warmup and the run's epochs
+  double alpha = 0.7;                 // flip EMA
+  int64_t k = 6;                      // neighbours besides the instance itself
+  SelectionSchedule schedule{8, 10};  // s0, warmup
+  StagewiseSchedule mixture;          // β and the lag
   HardnessForm hardness = HardnessForm::kReleased;
   bool fixed_warmup_order = true;
   bool label_weights = true;

@@ -12,8 +12,6 @@
 
 #include <optional>
 
-#include "core/selection_pressure.h"
-
 namespace d2ace {
 
 struct StagewiseSchedule {
@@ -21,8 +19,6 @@ struct StagewiseSchedule {
   int64_t beta_from = 10, beta_to = 70;
   std::optional<double> fixed_beta;
   bool released_lag = true;
-  // Set when the selector attaches, from D2aceConfig's s0 and warm-up and the run's epochs.
-  SelectionPressure pressure;
 
   // The epoch whose β and s govern the draws of `epoch` (epoch - 1 with the released lag).
   int64_t schedule_epoch(int64_t epoch) const { return released_lag ? epoch - 1 : epoch; }

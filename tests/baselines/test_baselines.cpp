@@ -104,9 +104,8 @@ TEST_CASE("baselines: same seed, same batches; another seed, others", "[baseline
 TEST_CASE("baselines: online-batch ranks by the latest loss", "[baselines]") {
   c10::InferenceMode mode;
   OnlineBatchConfig c;
-  c.s0 = 8;
+  c.schedule = {8, 1};
   c.s_end = 8;
-  c.warmup = 1;
   OnlineBatchSelector s(c);
   TrainingPool pool = pool_of(3, 2, 3, 4);
   s.attach(pool);

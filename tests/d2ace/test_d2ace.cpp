@@ -231,16 +231,16 @@ TEST_CASE("d2ace: beta and pressure at known epochs; the mixture flattens as pre
           "[d2ace]") {
   c10::InferenceMode mode;
   StagewiseSchedule sch;
-  sch.pressure = SelectionPressure::decaying(8, 10, 100);
+  const SelectionPressure pressure = D2aceConfig{}.schedule.pressure(100);
   CHECK(sch.beta(9) == Approx(0.7));
   CHECK(sch.beta(10) == Approx(0.7));
   CHECK(sch.beta(40) == Approx(0.5));
   CHECK(sch.beta(70) == Approx(0.3));
   CHECK(sch.beta(99) == Approx(0.3));
-  CHECK(sch.pressure.at(9) == Approx(8));
-  CHECK(sch.pressure.at(40) == Approx(4));
-  CHECK(sch.pressure.at(70) == Approx(2));
-  CHECK(sch.pressure.at(99) == Approx(std::pow(8.0, 1.0 / 90)));
+  CHECK(pressure.at(9) == Approx(8));
+  CHECK(pressure.at(40) == Approx(4));
+  CHECK(pressure.at(70) == Approx(2));
+  CHECK(pressure.at(99) == Approx(std::pow(8.0, 1.0 / 90)));
   CHECK(sch.schedule_epoch(41) == 40);  // released lag
   sch.released_lag = false;
   CHECK(sch.schedule_epoch(41) == 41);
@@ -263,10 +263,10 @@ TEST_CASE("d2ace: ablations switch off one component each", "[d2ace]") {
   c.label_weights = false;
   CHECK(observed(c)->compute(10).vU.equal(torch::ones({Q})));
   c = {};
-  c.schedule.fixed_beta = 1.0;
+  c.mixture.fixed_beta = 1.0;
   D2aceScores only_u = observed(c)->compute(10);
   CHECK(only_u.P.allclose(only_u.pU));
-  c.schedule.fixed_beta = 0.0;
+  c.mixture.fixed_beta = 0.0;
   D2aceScores only_h = observed(c)->compute(10);
   CHECK(only_h.P.allclose(only_h.pH));
   c = {};
