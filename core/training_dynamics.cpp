@@ -4,8 +4,10 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/cpu_kernels.h"
+#include "core/vector_math.h"
 
 namespace d2ace {
 
@@ -248,43 +250,75 @@ torch::Tensor binary_entropy_bits(const torch::Tensor& p) {
 
 namespace {
 
-// The two passes of the fused uncertainty around one vectorised log (ATen's): first logs[0] =
-// max(p, tiny), logs[1] = max(1 - p, tiny) for each row's newest prediction p; then, after
-// logs.log_(), u = λ fluctuation + (1 - λ) H2(p) with H2 = -(p ln p' + (1 - p) ln (1 - p)') / ln 2
-// in the reference's order of operations.
+// The fused uncertainty, row by row: first the entropy's log arguments max(p, tiny) and
+// max(1 - p, tiny) of each row's newest prediction p; then, once they are logs,
+// u = λ fluctuation + (1 - λ) H2(p) with H2 = -(p ln p' + (1 - p) ln (1 - p)') / ln 2, in the
+// reference's order of operations.
 constexpr float kEntropyTiny = 1e-30f;  // binary_entropy_bits' floor
 
-D2ACE_KERNEL void entropy_arguments(const float* window, const int64_t* visits, int64_t T,
-                                    int64_t q, int64_t n, float* logs, int64_t begin, int64_t end) {
-  for (int64_t i = begin; i < end; ++i) {
-    const float* __restrict p = window + (i * T + (visits[i] + T - 1) % T) * q;
-    float* __restrict a = logs + i * q;
-    float* __restrict b = logs + (n + i) * q;
-    for (int64_t j = 0; j < q; ++j) {
-      a[j] = std::max(p[j], kEntropyTiny);
-      b[j] = std::max(1.0f - p[j], kEntropyTiny);
-    }
+struct UncertaintyView {
+  const float* window;  // [N, T, q]
+  const float* change;  // the change sums, rows `stride` apart
+  int64_t stride;
+  const int64_t* visits;
+  int64_t T, q;
+  float lambda;
+  float* out;  // [N, q]
+
+  const float* newest(int64_t i) const { return window + (i * T + (visits[i] + T - 1) % T) * q; }
+};
+
+D2ACE_INLINE void entropy_arguments(const float* __restrict p, float* __restrict a,
+                                    float* __restrict b, int64_t q) {
+  for (int64_t j = 0; j < q; ++j) {
+    a[j] = std::max(p[j], kEntropyTiny);
+    b[j] = std::max(1.0f - p[j], kEntropyTiny);
   }
 }
 
-D2ACE_KERNEL void uncertainty_rows(const float* window, const float* change, int64_t stride,
-                                   const int64_t* visits, int64_t T, int64_t q, int64_t n,
-                                   const float* logs, float lambda, float* out, int64_t begin,
-                                   int64_t end) {
-  const float to_bits = static_cast<float>(-1.0 / std::log(2.0)), keep = 1.0f - lambda;
-  for (int64_t i = begin; i < end; ++i) {
-    const int64_t seen = visits[i];
-    const float* __restrict p = window + (i * T + (seen + T - 1) % T) * q;
-    const float* __restrict sum = change + i * stride;
-    const float* __restrict log_p = logs + i * q;
-    const float* __restrict log_r = logs + (n + i) * q;
-    const float pairs = static_cast<float>(std::max<int64_t>(std::min(seen, T) - 1, 1));
-    float* __restrict u = out + i * q;
-    for (int64_t j = 0; j < q; ++j) {
-      const float h = (log_p[j] * p[j] + (1.0f - p[j]) * log_r[j]) * to_bits;
-      u[j] = std::fma(std::max(sum[j], 0.0f) / pairs, lambda, h * keep);
-    }
+D2ACE_INLINE void uncertainty_row(const UncertaintyView& v, int64_t i,
+                                  const float* __restrict log_p, const float* __restrict log_r) {
+  // Locals, not reads through `v`, which the stores to u might alias: what lets the loop vectorise.
+  const float to_bits = static_cast<float>(-1.0 / std::log(2.0)), lambda = v.lambda,
+              keep = 1.0f - lambda;
+  const int64_t q = v.q, seen = v.visits[i];
+  const float* __restrict p = v.newest(i);
+  const float* __restrict sum = v.change + i * v.stride;
+  const float pairs = static_cast<float>(std::max<int64_t>(std::min(seen, v.T) - 1, 1));
+  float* __restrict u = v.out + i * q;
+  for (int64_t j = 0; j < q; ++j) {
+    const float h = (log_p[j] * p[j] + (1.0f - p[j]) * log_r[j]) * to_bits;
+    u[j] = std::fma(std::max(sum[j], 0.0f) / pairs, lambda, h * keep);
   }
+}
+
+// With SLEEF (vector_math.h), one pass: the logs of a block of rows at a time (kSimdBlock
+// entries or one row), in a buffer that stays in L1; whole blocks keep few lanes idle at small q.
+constexpr int64_t kSimdBlock = 2048;
+
+D2ACE_KERNEL void uncertainty_rows_simd(const UncertaintyView& v, int64_t begin, int64_t end) {
+  const int64_t q = v.q, rows = std::max<int64_t>(1, kSimdBlock / q);
+  std::vector<float> logs(static_cast<size_t>(2 * rows * q));
+  for (int64_t first = begin; first < end; first += rows) {
+    const int64_t m = std::min(rows, end - first);
+    float* a = logs.data();
+    float* b = logs.data() + m * q;
+    for (int64_t r = 0; r < m; ++r) entropy_arguments(v.newest(first + r), a + r * q, b + r * q, q);
+    log_floats(a, a, 2 * m * q);
+    for (int64_t r = 0; r < m; ++r) uncertainty_row(v, first + r, a + r * q, b + r * q);
+  }
+}
+
+// Without: two passes around one ATen log_ over logs = [2, N, q].
+D2ACE_KERNEL void entropy_argument_rows(const UncertaintyView& v, int64_t n, float* logs,
+                                        int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i)
+    entropy_arguments(v.newest(i), logs + i * v.q, logs + (n + i) * v.q, v.q);
+}
+
+D2ACE_KERNEL void uncertainty_rows(const UncertaintyView& v, int64_t n, const float* logs,
+                                   int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) uncertainty_row(v, i, logs + i * v.q, logs + (n + i) * v.q);
 }
 
 }  // namespace
@@ -294,20 +328,28 @@ torch::Tensor windowed_uncertainty(const TrainingDynamics& dynamics, double lamb
   if (!fusable(torch::kFloat, {window})) return windowed_uncertainty_reference(dynamics, lambda);
   const torch::Tensor change = dynamics.change_sum();  // a strided view of the state rows
   const int64_t n = window.size(0), T = window.size(1), q = window.size(2);
-  const float* w = window.data_ptr<float>();
-  const int64_t* visits = dynamics.visits().data_ptr<int64_t>();
-  const int64_t grain = std::max<int64_t>(1, 16384 / q);
-  torch::Tensor logs = torch::empty({2, n, q}, window.options());
-  at::parallel_for(0, n, grain, [&](int64_t begin, int64_t end) {
-    entropy_arguments(w, visits, T, q, n, logs.data_ptr<float>(), begin, end);
-  });
-  logs.log_();
   torch::Tensor out = torch::empty({n, q}, window.options());
-  at::parallel_for(0, n, grain, [&](int64_t begin, int64_t end) {
-    uncertainty_rows(w, change.data_ptr<float>(), change.stride(0), visits, T, q, n,
-                     logs.data_ptr<float>(), static_cast<float>(lambda), out.data_ptr<float>(),
-                     begin, end);
-  });
+  const UncertaintyView v{window.data_ptr<float>(),
+                          change.data_ptr<float>(),
+                          change.stride(0),
+                          dynamics.visits().data_ptr<int64_t>(),
+                          T,
+                          q,
+                          static_cast<float>(lambda),
+                          out.data_ptr<float>()};
+  const int64_t grain = std::max<int64_t>(1, 16384 / q);
+  if (simd_math_available()) {
+    at::parallel_for(0, n, grain,
+                     [&](int64_t begin, int64_t end) { uncertainty_rows_simd(v, begin, end); });
+    return out;
+  }
+  torch::Tensor logs = torch::empty({2, n, q}, window.options());
+  float* l = logs.data_ptr<float>();
+  at::parallel_for(0, n, grain,
+                   [&](int64_t begin, int64_t end) { entropy_argument_rows(v, n, l, begin, end); });
+  logs.log_();
+  at::parallel_for(0, n, grain,
+                   [&](int64_t begin, int64_t end) { uncertainty_rows(v, n, l, begin, end); });
   return out;
 }
 

@@ -104,8 +104,10 @@ torch::Tensor binary_entropy_bits(const torch::Tensor& p);
 // The windowed per-entry uncertainty of Zhou et al. (AAAI 2025), reused unchanged by D2ACE
 // (method.md §3.1): u = λ fluctuation + (1 - λ) H2(latest prediction), in [0, 1]; λ = 1/2 in
 // both. Needs a probability window.
-// On CPU two passes over the state around one vectorised log; windowed_uncertainty_reference, the
-// tensor operations, agrees within float rounding (tests/core/test_selection.cpp says why).
+// On CPU one pass over the state, each row's logs from SLEEF (core/vector_math.h), or where that is
+// not available two passes around one ATen log_ over a [2, N, q] buffer: the same values either
+// way. windowed_uncertainty_reference, the tensor operations, agrees within float rounding
+// (tests/core/test_selection.cpp says why).
 torch::Tensor windowed_uncertainty(const TrainingDynamics& dynamics, double lambda = 0.5);
 torch::Tensor windowed_uncertainty_reference(const TrainingDynamics& dynamics, double lambda = 0.5);
 

@@ -6,6 +6,21 @@
 
 namespace d2ace {
 
+namespace {
+
+// s[owner_p] += c[cell_p] for every pair p, in order.
+D2ACE_KERNEL void gather_add(const float* c, const int64_t* cell, const int64_t* owner,
+                             int64_t pairs, float* s) {
+  for (int64_t p = 0; p < pairs; ++p) s[owner[p]] += c[cell[p]];
+}
+
+// S1 = M v: each row's dot product in double (dot_in_double), rows [0, n).
+D2ACE_KERNEL void row_dots(const float* m, const float* w, int64_t n, int64_t q, float* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(dot_in_double(m + i * q, w, q));
+}
+
+}  // namespace
+
 EnhancementIndex EnhancementIndex::of(const torch::Tensor& Z, const RelevantEntries& r, bool global,
                                       int64_t max_pairs) {
   EnhancementIndex e;
@@ -29,12 +44,24 @@ EnhancementIndex EnhancementIndex::of(const torch::Tensor& Z, const RelevantEntr
   return e;
 }
 
-torch::Tensor enhancement_at(const torch::Tensor& C_hat, const EnhancementIndex& index,
-                             const RelevantEntries& r) {
+torch::Tensor enhancement_at_reference(const torch::Tensor& C_hat, const EnhancementIndex& index,
+                                       const RelevantEntries& r) {
   if (index.global) return C_hat.sum(1).index_select(0, r.cols);
   if (index.Z.defined()) return at_ones(index.Z.mm(C_hat.t()), r);
   return torch::zeros({r.rows.size(0)}, C_hat.options())
       .index_add_(0, index.owner, C_hat.flatten().index_select(0, index.cell));
+}
+
+torch::Tensor enhancement_at(const torch::Tensor& C_in, const EnhancementIndex& index,
+                             const RelevantEntries& r) {
+  if (index.global || index.Z.defined() || !fusable(torch::kFloat, {C_in}) ||
+      !fusable(torch::kLong, {index.owner}))
+    return enhancement_at_reference(C_in, index, r);
+  const torch::Tensor C_hat = C_in.contiguous();
+  torch::Tensor s = torch::zeros({r.rows.size(0)}, C_hat.options());
+  gather_add(C_hat.data_ptr<float>(), index.cell.data_ptr<int64_t>(),
+             index.owner.data_ptr<int64_t>(), index.owner.size(0), s.data_ptr<float>());
+  return s;
 }
 
 torch::Tensor enhanced_scores(const torch::Tensor& M_in, const torch::Tensor& v_in,
@@ -47,9 +74,8 @@ torch::Tensor enhanced_scores(const torch::Tensor& M_in, const torch::Tensor& v_
   const float* w = v.data_ptr<float>();
   torch::Tensor score = torch::empty({n}, M.options());
   float* out = score.data_ptr<float>();
-  for (int64_t i = 0; i < n; ++i)  // S1 = M v
-    out[i] = static_cast<float>(dot_in_double(m + i * q, w, q));
-  if (s_in.defined()) {  // S2 at Y's ones, row by row (the ones are in row-major order)
+  row_dots(m, w, n, q, out);  // S1 = M v
+  if (s_in.defined()) {       // S2 at Y's ones, row by row (the ones are in row-major order)
     const torch::Tensor s_at = s_in.contiguous();
     const float* s = s_at.data_ptr<float>();
     const int64_t* start = r.row_start.data_ptr<int64_t>();

@@ -27,9 +27,13 @@ struct EnhancementIndex {
                              int64_t max_pairs = -1);
 };
 
-// s_ij = Σ_k z_ik Ĉ_jk at Y's ones, [nnz].
+// s_ij = Σ_k z_ik Ĉ_jk at Y's ones, [nnz]. With listed pairs, on CPU (float) one C++ loop in list
+// order; enhancement_at_reference (a gather and index_add_, which adds in the same order) gives the
+// same values bit for bit.
 torch::Tensor enhancement_at(const torch::Tensor& C_hat, const EnhancementIndex& index,
                              const RelevantEntries& relevant);
+torch::Tensor enhancement_at_reference(const torch::Tensor& C_hat, const EnhancementIndex& index,
+                                       const RelevantEntries& relevant);
 
 // [N] instance scores from metric M [N, q], label weights v [q] and s at Y's ones (undefined: no
 // S2).

@@ -18,9 +18,10 @@ namespace d2ace {
 
 enum class HardnessForm { kReleased, kIntended };
 
-// [N, q] from the newest losses and the flip EMA: on CPU one exponential and one pass (float
-// inputs, any row stride); noise_resistant_hardness_reference, the tensor operations, gives the
-// same values bit for bit.
+// [N, q] from the newest losses and the flip EMA: on CPU (float inputs, any row stride) one pass,
+// the released form's exponentials from SLEEF (core/vector_math.h), or one ATen exponential and one
+// pass; noise_resistant_hardness_reference, the tensor operations, gives the same values bit for
+// bit.
 torch::Tensor noise_resistant_hardness(const torch::Tensor& last_loss,
                                        const torch::Tensor& flip_ema, HardnessForm form);
 torch::Tensor noise_resistant_hardness_reference(const torch::Tensor& last_loss,

@@ -16,20 +16,36 @@ torch::Tensor dynamic_label_weights_reference(const torch::Tensor& m) {
   return mean.add_(sd).mul_(0.5).exp_();
 }
 
+namespace {
+
+// Column means and sums of centred squares of x [n, q], in double, row by row so that the inner
+// loop runs along memory (and vectorises across columns: each column's sum keeps its order).
+D2ACE_KERNEL void column_moments(const float* x, int64_t n, int64_t q, double* mean, double* var) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float* __restrict row = x + i * q;
+    double* __restrict m = mean;
+    for (int64_t j = 0; j < q; ++j) m[j] += row[j];
+  }
+  for (int64_t j = 0; j < q; ++j) mean[j] /= static_cast<double>(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const float* __restrict row = x + i * q;
+    const double* __restrict m = mean;
+    double* __restrict v = var;
+    for (int64_t j = 0; j < q; ++j) {
+      const double c = row[j] - m[j];
+      v[j] += c * c;
+    }
+  }
+}
+
+}  // namespace
+
 torch::Tensor dynamic_label_weights(const torch::Tensor& m_in) {
   if (!fusable(torch::kFloat, {m_in})) return dynamic_label_weights_reference(m_in);
   const torch::Tensor m = m_in.contiguous();
   const int64_t n = m.size(0), q = m.size(1);
-  const float* x = m.data_ptr<float>();
   std::vector<double> mean(q, 0.0), var(q, 0.0);
-  for (int64_t i = 0; i < n; ++i)  // row by row: the inner loop runs along memory
-    for (int64_t j = 0; j < q; ++j) mean[j] += x[i * q + j];
-  for (double& v : mean) v /= static_cast<double>(n);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < q; ++j) {
-      const double c = x[i * q + j] - mean[j];
-      var[j] += c * c;
-    }
+  column_moments(m.data_ptr<float>(), n, q, mean.data(), var.data());
   torch::Tensor v = torch::empty({q}, m.options());
   float* out = v.data_ptr<float>();
   for (int64_t j = 0; j < q; ++j)

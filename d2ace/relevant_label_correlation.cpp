@@ -53,17 +53,62 @@ torch::Tensor relevant_label_correlation(const torch::Tensor& M, const RelevantE
     torch::Tensor masked = M * relevant->mask;
     gram = masked.t().mm(masked);
   } else if (relevant) {
-    const RelevantEntries& r = *relevant;
-    torch::Tensor values = at_ones(M, r);
-    torch::Tensor products = values.index_select(0, r.pair_a) * values.index_select(0, r.pair_b);
-    gram = torch::zeros({r.q * r.q}, M.options())
-               .index_add_(0, r.pair_cell, products)
-               .view({r.q, r.q});
+    gram = pair_gram(M, *relevant);
   } else {
     gram = M.t().mm(M);
   }
   return cosine_rows(gram);
 }
+
+torch::Tensor pair_gram_reference(const torch::Tensor& M, const RelevantEntries& r) {
+  torch::Tensor values = at_ones(M, r);
+  torch::Tensor products = values.index_select(0, r.pair_a) * values.index_select(0, r.pair_b);
+  return torch::zeros({r.q * r.q}, M.options())
+      .index_add_(0, r.pair_cell, products)
+      .view({r.q, r.q});
+}
+
+namespace {
+
+// gram[cell_p] += m[flat[a_p]] m[flat[b_p]] for every pair p, in order.
+D2ACE_KERNEL void pair_gram_kernel(const float* m, const int64_t* flat, const int64_t* a,
+                                   const int64_t* b, const int64_t* cell, int64_t pairs,
+                                   float* gram) {
+  for (int64_t p = 0; p < pairs; ++p) gram[cell[p]] += m[flat[a[p]]] * m[flat[b[p]]];
+}
+
+}  // namespace
+
+torch::Tensor pair_gram(const torch::Tensor& M_in, const RelevantEntries& r) {
+  if (!fusable(torch::kFloat, {M_in}) || !fusable(torch::kLong, {r.flat, r.pair_a}))
+    return pair_gram_reference(M_in, r);
+  const torch::Tensor M = M_in.contiguous();
+  torch::Tensor gram = torch::zeros({r.q, r.q}, M.options());
+  pair_gram_kernel(M.data_ptr<float>(), r.flat.data_ptr<int64_t>(), r.pair_a.data_ptr<int64_t>(),
+                   r.pair_b.data_ptr<int64_t>(), r.pair_cell.data_ptr<int64_t>(), r.pair_a.size(0),
+                   gram.data_ptr<float>());
+  return gram;
+}
+
+namespace {
+
+// C = gram / (norm_j norm_k), each row then divided by its sum (in double, in order) + eps. The
+// divisions run as a vectorised pass over the row before the sum (same values, same order).
+D2ACE_KERNEL void cosine_rows_kernel(const float* g, const float* norm, int64_t q, float* c) {
+  for (int64_t j = 0; j < q; ++j) {
+    const float* __restrict gj = g + j * q;
+    const float* __restrict nk = norm;
+    float* __restrict cj = c + j * q;
+    const float nj = norm[j];
+    for (int64_t k = 0; k < q; ++k) cj[k] = gj[k] / nj / nk[k];
+    double row = 0;
+    for (int64_t k = 0; k < q; ++k) row += cj[k];
+    const float total = static_cast<float>(row) + static_cast<float>(kCosineEps);
+    for (int64_t k = 0; k < q; ++k) cj[k] /= total;
+  }
+}
+
+}  // namespace
 
 torch::Tensor cosine_rows(const torch::Tensor& gram_in) {
   if (!fusable(torch::kFloat, {gram_in})) return cosine_rows_reference(gram_in);
@@ -74,13 +119,7 @@ torch::Tensor cosine_rows(const torch::Tensor& gram_in) {
   for (int64_t j = 0; j < q; ++j)
     norm[j] = std::sqrt(std::max(g[j * q + j], 0.0f)) + static_cast<float>(kCosineEps);
   torch::Tensor C = torch::empty({q, q}, gram.options());
-  float* c = C.data_ptr<float>();
-  for (int64_t j = 0; j < q; ++j) {
-    double row = 0;
-    for (int64_t k = 0; k < q; ++k) row += c[j * q + k] = g[j * q + k] / norm[j] / norm[k];
-    const float total = static_cast<float>(row) + static_cast<float>(kCosineEps);
-    for (int64_t k = 0; k < q; ++k) c[j * q + k] /= total;
-  }
+  cosine_rows_kernel(g, norm.data(), q, C.data_ptr<float>());
   return C;
 }
 

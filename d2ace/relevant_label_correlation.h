@@ -58,6 +58,12 @@ torch::Tensor at_ones(const torch::Tensor& M, const RelevantEntries& relevant);
 // Ĉ [q, q] from metric M [N, q]; `relevant` null: no mask.
 torch::Tensor relevant_label_correlation(const torch::Tensor& M, const RelevantEntries* relevant);
 
+// The masked Gram matrix [q, q] from the pair lists (relevant.pair_a defined): Σ m_a m_b over the
+// listed pairs, into their cells. On CPU (float) one C++ loop in list order; pair_gram_reference
+// (gathers and index_add_, which adds in the same order) gives the same values bit for bit.
+torch::Tensor pair_gram(const torch::Tensor& M, const RelevantEntries& relevant);
+torch::Tensor pair_gram_reference(const torch::Tensor& M, const RelevantEntries& relevant);
+
 // Ĉ from the Gram matrix G [q, q]: cosine similarities G_jk / (n_j n_k), n_j = sqrt(G_jj) + ε, each
 // row then divided by its sum + ε. On CPU one C++ pass; cosine_rows_reference, the tensor
 // operations, agrees within float rounding (row sums in double).

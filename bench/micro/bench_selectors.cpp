@@ -10,6 +10,8 @@
 
 #include "bench/experiment.h"
 #include "core/neighbours.h"
+#include "core/training_dynamics.h"
+#include "d2ace/dual_dynamics.h"
 #include "d2ace/relevant_label_correlation.h"
 
 namespace {
@@ -166,6 +168,53 @@ BENCHMARK(BM_RelevantCorrelation)
     ->ArgsProduct({{5000}, {159}, {150}, {0, 1}})   // bibtex
     ->ArgsProduct({{10000}, {100}, {500}, {0, 1}})  // dense-ish, many labels
     ->ArgsProduct({{10000}, {1000}, {50}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
+
+// The per-entry transcendental parts of the rescoring, fused kernel (arg 2 = 1) against the tensor
+// operations (0), at yeast's and corel5k's 2-fold training pools (N x q): the windowed uncertainty
+// (two logs per entry) and D2ACE's released hardness (one exp per entry).
+struct DynamicsFixture {
+  d2ace::TrainingDynamics dynamics;
+  DynamicsFixture(int64_t n, int64_t q) {
+    c10::InferenceMode selection;
+    torch::manual_seed(0);
+    d2ace::DynamicsOptions o;
+    o.window = 5, o.track_loss = true, o.track_flips = true;
+    dynamics = d2ace::TrainingDynamics(n, q, o, torch::kCPU);
+    for (int pass = 0; pass < 6; ++pass)
+      dynamics.update(torch::arange(n), torch::rand({n, q}), torch::rand({n, q}) * 3);
+  }
+};
+
+void BM_WindowedUncertainty(benchmark::State& state) {
+  c10::InferenceMode selection;
+  DynamicsFixture f(state.range(0), state.range(1));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(state.range(2) == 1
+                                 ? d2ace::windowed_uncertainty(f.dynamics)
+                                 : d2ace::windowed_uncertainty_reference(f.dynamics));
+  per_entry(state, static_cast<double>(state.range(0) * state.range(1)));
+}
+BENCHMARK(BM_WindowedUncertainty)
+    ->ArgsProduct({{1090}, {14}, {0, 1}})
+    ->ArgsProduct({{2250}, {374}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_Hardness(benchmark::State& state) {
+  c10::InferenceMode selection;
+  DynamicsFixture f(state.range(0), state.range(1));
+  const auto form = d2ace::HardnessForm::kReleased;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(
+        state.range(2) == 1
+            ? d2ace::noise_resistant_hardness(f.dynamics.last_loss(), f.dynamics.flip_ema(), form)
+            : d2ace::noise_resistant_hardness_reference(f.dynamics.last_loss(),
+                                                        f.dynamics.flip_ema(), form));
+  per_entry(state, static_cast<double>(state.range(0) * state.range(1)));
+}
+BENCHMARK(BM_Hardness)
+    ->ArgsProduct({{1090}, {14}, {0, 1}})
+    ->ArgsProduct({{2250}, {374}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
 
 // The exact kNN of D2ACE's local label context (k = 6 + self), d = 32 features.

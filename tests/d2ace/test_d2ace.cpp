@@ -340,6 +340,9 @@ TEST_CASE("d2ace: pair lists and dense products give the same correlations and e
   REQUIRE(e_dense.Z.defined());
   torch::Tensor s_pairs = enhancement_at(C_pairs, e_pairs, pairs),
                 s_dense = enhancement_at(C_pairs, e_dense, pairs);
+  // The fused pair loops add in index_add_'s order: the same values as their references.
+  CHECK(pair_gram(M, pairs).equal(pair_gram_reference(M, pairs)));
+  CHECK(s_pairs.equal(enhancement_at_reference(C_pairs, e_pairs, pairs)));
   CHECK(s_pairs.allclose(s_dense, 1e-5, 1e-7));
   // Against the definition: s_ij = (Z Ĉᵀ)_ij at Y's ones.
   CHECK(s_dense.allclose(Z.mm(C_pairs.t()).index({pairs.rows, pairs.cols}), 1e-6, 1e-7));
