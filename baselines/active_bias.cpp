@@ -80,7 +80,39 @@ void ActiveBiasSelector::observe_reference(const torch::Tensor& idx, const torch
   put_rows(state_, idx, torch::cat({count, new_mean, m2}, 1));
 }
 
+namespace {
+
+// std̂ = sqrt(var² / max(n - 1, 1) + var), var = M2 / max(n, 1), for rows [begin, end) of the
+// [N, 1 + 2q] state, in the reference's order of operations.
+D2ACE_KERNEL void corrected_std_rows(const float* state, int64_t q, float* out, int64_t begin,
+                                     int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float* row = state + i * (1 + 2 * q);
+    const float count = std::max(row[0], 1.0f), pairs = std::max(row[0] - 1.0f, 1.0f);
+    const float* __restrict m2 = row + 1 + q;
+    float* __restrict sd = out + i * q;
+    for (int64_t j = 0; j < q; ++j) {
+      const float var = m2[j] / count;
+      sd[j] = std::sqrt(var * var / pairs + var);
+    }
+  }
+}
+
+}  // namespace
+
 torch::Tensor ActiveBiasSelector::corrected_std() const {
+  if (!fusable(torch::kFloat, {state_})) return corrected_std_reference();
+  const int64_t n = state_.size(0), q = complement_.size(1);
+  torch::Tensor sd = torch::empty({n, q}, state_.options());
+  const float* state = state_.data_ptr<float>();
+  float* out = sd.data_ptr<float>();
+  at::parallel_for(0, n, std::max<int64_t>(1, 16384 / q), [&](int64_t begin, int64_t end) {
+    corrected_std_rows(state, q, out, begin, end);
+  });
+  return sd;
+}
+
+torch::Tensor ActiveBiasSelector::corrected_std_reference() const {
   const int64_t q = complement_.size(1);
   torch::Tensor count = state_.narrow(1, 0, 1);
   torch::Tensor var = state_.narrow(1, 1 + q, q) / count.clamp_min(1);

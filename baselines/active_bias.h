@@ -25,8 +25,10 @@ class ActiveBiasSelector : public AdaptiveSelector {
   // observe_reference, the same arithmetic as tensor operations (bit for bit the same state).
   void observe(const torch::Tensor& idx, const torch::Tensor& p, const torch::Tensor& l) override;
   void observe_reference(const torch::Tensor& idx, const torch::Tensor& p);
-  // Confidence-corrected std per entry [N, q] (0 below two observations).
+  // Confidence-corrected std per entry [N, q] (0 below two observations): one pass over the state
+  // on CPU, else corrected_std_reference, the tensor operations (the same values bit for bit).
   torch::Tensor corrected_std() const;
+  torch::Tensor corrected_std_reference() const;
 
  protected:
   void on_attach(const TrainingPool& pool) override;

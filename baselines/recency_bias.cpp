@@ -1,5 +1,11 @@
 #include "baselines/recency_bias.h"
 
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+
+#include "core/cpu_kernels.h"
+
 namespace d2ace {
 
 namespace {
@@ -23,15 +29,50 @@ void RecencyBiasSelector::on_attach(const TrainingPool& pool) {
   entropy_table_ = binary_entropy_bits((c / m).clamp_max(1)).flatten().to(pool.X.device());
 }
 
-torch::Tensor RecencyBiasSelector::uncertainty() const {
+torch::Tensor RecencyBiasSelector::entry_entropy_reference() const {
   const int64_t T = config_.window;
   // Table cell m (T + 1) + c of every entry: c (the window sum) and m are small integers, exact
   // in float, so the cell is computed in float and turned into int32 indices (fewer bytes over
-  // [N, q] than int64: this is the whole cost of the rescoring).
+  // [N, q] than int64).
   torch::Tensor entries =
       dynamics().filled().unsqueeze(1).to(torch::kFloat).mul_(T + 1);  // m (T + 1)
   torch::Tensor cell = dynamics().window_sum().add(entries).to(torch::kInt);
-  torch::Tensor F = entropy_table_.index_select(0, cell.flatten()).view(cell.sizes()).mean(1);
+  return entropy_table_.index_select(0, cell.flatten()).view(cell.sizes());
+}
+
+namespace {
+
+// F_ij = table[c_ij + m_i (T + 1)] for rows [begin, end), m_i = min(visits_i, T).
+D2ACE_KERNEL void entropy_lookup_rows(const float* sums, const int64_t* visits, const float* table,
+                                      int64_t T, int64_t q, float* out, int64_t begin,
+                                      int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float base = static_cast<float>(std::min(visits[i], T) * (T + 1));
+    const float* __restrict c = sums + i * q;
+    float* __restrict f = out + i * q;
+    for (int64_t j = 0; j < q; ++j) f[j] = table[static_cast<int32_t>(c[j] + base)];
+  }
+}
+
+}  // namespace
+
+torch::Tensor RecencyBiasSelector::entry_entropy() const {
+  const torch::Tensor& sums = dynamics().window_sum();
+  if (!fusable(torch::kFloat, {sums, entropy_table_})) return entry_entropy_reference();
+  const int64_t n = sums.size(0), q = sums.size(1), T = config_.window;
+  torch::Tensor F = torch::empty({n, q}, sums.options());
+  const float* s = sums.data_ptr<float>();
+  const int64_t* visits = dynamics().visits().data_ptr<int64_t>();
+  const float* table = entropy_table_.data_ptr<float>();
+  float* out = F.data_ptr<float>();
+  at::parallel_for(0, n, std::max<int64_t>(1, 16384 / q), [&](int64_t begin, int64_t end) {
+    entropy_lookup_rows(s, visits, table, T, q, out, begin, end);
+  });
+  return F;
+}
+
+torch::Tensor RecencyBiasSelector::uncertainty() const {
+  torch::Tensor F = entry_entropy().mean(1);
   return torch::where(dynamics().visits() > 0, F, torch::ones_like(F));
 }
 

@@ -25,6 +25,10 @@ class RecencyBiasSelector : public DynamicsSelector {
  public:
   explicit RecencyBiasSelector(RecencyBiasConfig c);
   torch::Tensor uncertainty() const;  // [N] F_i
+  // [N, q] F_ij, looked up in the entropy table: one pass on CPU, else entry_entropy_reference, the
+  // tensor operations (the same values bit for bit).
+  torch::Tensor entry_entropy() const;
+  torch::Tensor entry_entropy_reference() const;
 
  protected:
   void on_attach(const TrainingPool& pool) override;

@@ -156,6 +156,7 @@ TEST_CASE("baselines: active-bias's fused Welford step equals its tensor-operati
     reference.observe_reference(idx, p);
   }
   CHECK(fused.corrected_std().equal(reference.corrected_std()));  // bit for bit
+  CHECK(fused.corrected_std().equal(fused.corrected_std_reference()));
   CHECK(fused.corrected_std().gt(0).any().item<bool>());
 }
 
@@ -176,6 +177,7 @@ TEST_CASE("baselines: recency-bias's windowed label entropy", "[baselines]") {
   // Five more visits push the oldest out: the window holds the last 4.
   for (int k = 0; k < 4; ++k) s.observe(one, torch::tensor({0.1f, 0.9f}).view({1, 2}), {});
   CHECK(s.uncertainty()[0].item<float>() == Approx(0.0));
+  CHECK(s.entry_entropy().equal(s.entry_entropy_reference()));  // the fused lookup, bit for bit
 }
 
 TEST_CASE("baselines: the counted mutual information agrees with the one-hot product",
