@@ -20,24 +20,21 @@ DynamicsOptions label_window(int64_t window) {
 RecencyBiasSelector::RecencyBiasSelector(RecencyBiasConfig c)
     : DynamicsSelector(c.schedule, label_window(c.window)), config_(c) {}
 
-void RecencyBiasSelector::on_attach(const TrainingPool& pool) {
-  DynamicsSelector::on_attach(pool);
-  // f = c / m takes few values: the entropy of each, looked up instead of computed over [N, q].
-  const int64_t T = config_.window;
+torch::Tensor window_entropy_table(int64_t T) {
   torch::Tensor m = torch::arange(T + 1, torch::kFloat).unsqueeze(1).clamp_min(1);
   torch::Tensor c = torch::arange(T + 1, torch::kFloat).unsqueeze(0);
-  entropy_table_ = binary_entropy_bits((c / m).clamp_max(1)).flatten().to(pool.X.device());
+  return binary_entropy_bits((c / m).clamp_max(1)).flatten();
 }
 
-torch::Tensor RecencyBiasSelector::entry_entropy_reference() const {
-  const int64_t T = config_.window;
+torch::Tensor window_label_entropy_reference(const TrainingDynamics& dynamics,
+                                             const torch::Tensor& table) {
+  const int64_t T = dynamics.options().window;
   // Table cell m (T + 1) + c of every entry: c (the window sum) and m are small integers, exact
   // in float, so the cell is computed in float and turned into int32 indices (fewer bytes over
   // [N, q] than int64).
-  torch::Tensor entries =
-      dynamics().filled().unsqueeze(1).to(torch::kFloat).mul_(T + 1);  // m (T + 1)
-  torch::Tensor cell = dynamics().window_sum().add(entries).to(torch::kInt);
-  return entropy_table_.index_select(0, cell.flatten()).view(cell.sizes());
+  torch::Tensor entries = dynamics.filled().unsqueeze(1).to(torch::kFloat).mul_(T + 1);
+  torch::Tensor cell = dynamics.window_sum().add(entries).to(torch::kInt);
+  return table.index_select(0, cell.flatten()).view(cell.sizes());
 }
 
 namespace {
@@ -56,23 +53,29 @@ D2ACE_KERNEL void entropy_lookup_rows(const float* sums, const int64_t* visits, 
 
 }  // namespace
 
-torch::Tensor RecencyBiasSelector::entry_entropy() const {
-  const torch::Tensor& sums = dynamics().window_sum();
-  if (!fusable(torch::kFloat, {sums, entropy_table_})) return entry_entropy_reference();
-  const int64_t n = sums.size(0), q = sums.size(1), T = config_.window;
+torch::Tensor window_label_entropy(const TrainingDynamics& dynamics, const torch::Tensor& table) {
+  const torch::Tensor& sums = dynamics.window_sum();
+  if (!fusable(torch::kFloat, {sums, table}))
+    return window_label_entropy_reference(dynamics, table);
+  const int64_t n = sums.size(0), q = sums.size(1), T = dynamics.options().window;
   torch::Tensor F = torch::empty({n, q}, sums.options());
   const float* s = sums.data_ptr<float>();
-  const int64_t* visits = dynamics().visits().data_ptr<int64_t>();
-  const float* table = entropy_table_.data_ptr<float>();
+  const int64_t* visits = dynamics.visits().data_ptr<int64_t>();
+  const float* t = table.data_ptr<float>();
   float* out = F.data_ptr<float>();
   at::parallel_for(0, n, std::max<int64_t>(1, 16384 / q), [&](int64_t begin, int64_t end) {
-    entropy_lookup_rows(s, visits, table, T, q, out, begin, end);
+    entropy_lookup_rows(s, visits, t, T, q, out, begin, end);
   });
   return F;
 }
 
+void RecencyBiasSelector::on_attach(const TrainingPool& pool) {
+  DynamicsSelector::on_attach(pool);
+  entropy_table_ = window_entropy_table(config_.window).to(pool.X.device());
+}
+
 torch::Tensor RecencyBiasSelector::uncertainty() const {
-  torch::Tensor F = entry_entropy().mean(1);
+  torch::Tensor F = window_label_entropy(dynamics(), entropy_table_).mean(1);
   return torch::where(dynamics().visits() > 0, F, torch::ones_like(F));
 }
 

@@ -21,14 +21,21 @@ struct RecencyBiasConfig {
   SelectionSchedule schedule{100, 10};  // s0, warmup
 };
 
+// [(T+1)^2]: H2(c / m) at m (T + 1) + c, 0 <= c <= m <= T (m = 0 counts as 1): f = c / m takes
+// few values, so their entropies are looked up instead of computed over [N, q].
+torch::Tensor window_entropy_table(int64_t T);
+
+// [N, q] F_ij = H2 of each entry's window mean, from a bit window's running sums and `table`
+// (window_entropy_table). On CPU one pass over the sums; window_label_entropy_reference, the
+// tensor operations, gives the same values bit for bit.
+torch::Tensor window_label_entropy(const TrainingDynamics& dynamics, const torch::Tensor& table);
+torch::Tensor window_label_entropy_reference(const TrainingDynamics& dynamics,
+                                             const torch::Tensor& table);
+
 class RecencyBiasSelector : public DynamicsSelector {
  public:
   explicit RecencyBiasSelector(RecencyBiasConfig c);
   torch::Tensor uncertainty() const;  // [N] F_i
-  // [N, q] F_ij, looked up in the entropy table: one pass on CPU, else entry_entropy_reference, the
-  // tensor operations (the same values bit for bit).
-  torch::Tensor entry_entropy() const;
-  torch::Tensor entry_entropy_reference() const;
 
  protected:
   void on_attach(const TrainingPool& pool) override;
