@@ -62,10 +62,9 @@ void ActiveBiasSelector::observe(const torch::Tensor& idx_in, const torch::Tenso
   const float* complement = complement_.data_ptr<float>();
   const int64_t* batch = idx.data_ptr<int64_t>();
   const float* pp = p.data_ptr<float>();
-  at::parallel_for(0, idx.size(0), std::max<int64_t>(1, 32768 / (3 * q)),
-                   [&](int64_t begin, int64_t end) {
-                     welford_rows(state, complement, batch, pp, q, begin, end);
-                   });
+  at::parallel_for(0, idx.size(0), rows_for(32768, 3 * q), [&](int64_t begin, int64_t end) {
+    welford_rows(state, complement, batch, pp, q, begin, end);
+  });
 }
 
 void ActiveBiasSelector::observe_reference(const torch::Tensor& idx, const torch::Tensor& p) {
@@ -106,7 +105,7 @@ torch::Tensor ActiveBiasSelector::corrected_std() const {
   torch::Tensor sd = torch::empty({n, q}, state_.options());
   const float* state = state_.data_ptr<float>();
   float* out = sd.data_ptr<float>();
-  at::parallel_for(0, n, std::max<int64_t>(1, 16384 / q), [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, n, rows_for(kRowGrain, q), [&](int64_t begin, int64_t end) {
     corrected_std_rows(state, q, out, begin, end);
   });
   return sd;

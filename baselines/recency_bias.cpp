@@ -63,7 +63,7 @@ torch::Tensor window_label_entropy(const TrainingDynamics& dynamics, const torch
   const int64_t* visits = dynamics.visits().data_ptr<int64_t>();
   const float* t = table.data_ptr<float>();
   float* out = F.data_ptr<float>();
-  at::parallel_for(0, n, std::max<int64_t>(1, 16384 / q), [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, n, rows_for(kRowGrain, q), [&](int64_t begin, int64_t end) {
     entropy_lookup_rows(s, visits, t, T, q, out, begin, end);
   });
   return F;

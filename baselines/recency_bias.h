@@ -43,7 +43,7 @@ class RecencyBiasSelector : public DynamicsSelector {
 
  private:
   RecencyBiasConfig config_;
-  torch::Tensor entropy_table_;  // [(T+1)^2]: H2(c / m) at m * (T + 1) + c, 0 <= c <= m <= T
+  torch::Tensor entropy_table_;  // window_entropy_table(window), on the pool's device
 };
 
 }  // namespace d2ace

@@ -20,6 +20,7 @@
 
 #include <torch/types.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -32,6 +33,21 @@ inline bool fusable(torch::ScalarType type, std::initializer_list<torch::Tensor>
   for (const torch::Tensor& t : tensors)
     if (t.defined() && (!t.device().is_cpu() || t.scalar_type() != type)) return false;
   return true;
+}
+
+// Entries per task of a kernel's at::parallel_for over rows: pools below it stay on one thread.
+constexpr int64_t kRowGrain = 16384;
+
+// How many rows of `width` entries make about `entries` (at least one): a parallel grain
+// (rows_for(kRowGrain, q)) or a block that fits a buffer.
+inline int64_t rows_for(int64_t entries, int64_t width) {
+  return std::max<int64_t>(1, entries / std::max<int64_t>(1, width));
+}
+
+// Rows [begin, end) in blocks of `rows`: f(first, last) for each block, in order.
+template <class F>
+D2ACE_INLINE void for_each_row_block(int64_t begin, int64_t end, int64_t rows, const F& f) {
+  for (int64_t first = begin; first < end; first += rows) f(first, std::min(end, first + rows));
 }
 
 // Asks for the cache lines of [p, p + bytes) ahead of use, up to `max_lines` of them. A selector

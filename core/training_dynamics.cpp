@@ -154,7 +154,7 @@ void TrainingDynamics::update_fused(const torch::Tensor& idx_in, const torch::Te
   const float* pp = p.defined() ? p.data_ptr<float>() : nullptr;
   const float* lp = l.defined() ? l.data_ptr<float>() : nullptr;
   // Rows are independent (distinct indices); a grain of ~32k entries keeps small batches serial.
-  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, q_ * (1 + v.T)));
+  const int64_t grain = rows_for(32768, q_ * (1 + v.T));
   at::parallel_for(0, idx.size(0), grain,
                    [&](int64_t begin, int64_t end) { update_rows(v, batch, pp, lp, begin, end); });
 }
@@ -292,21 +292,19 @@ D2ACE_INLINE void uncertainty_row(const UncertaintyView& v, int64_t i,
   }
 }
 
-// With SLEEF (vector_math.h), one pass: the logs of a block of rows at a time (kSimdBlock
-// entries or one row), in a buffer that stays in L1; whole blocks keep few lanes idle at small q.
-constexpr int64_t kSimdBlock = 2048;
-
+// With SLEEF (vector_math.h), one pass: the logs of a block of rows at a time (kMathBlock
+// entries, or one row) in a buffer.
 D2ACE_KERNEL void uncertainty_rows_simd(const UncertaintyView& v, int64_t begin, int64_t end) {
-  const int64_t q = v.q, rows = std::max<int64_t>(1, kSimdBlock / q);
+  const int64_t q = v.q, rows = rows_for(kMathBlock, q);
   std::vector<float> logs(static_cast<size_t>(2 * rows * q));
-  for (int64_t first = begin; first < end; first += rows) {
-    const int64_t m = std::min(rows, end - first);
+  for_each_row_block(begin, end, rows, [&](int64_t first, int64_t last) {
+    const int64_t m = last - first;
     float* a = logs.data();
     float* b = logs.data() + m * q;
     for (int64_t r = 0; r < m; ++r) entropy_arguments(v.newest(first + r), a + r * q, b + r * q, q);
     log_floats(a, a, 2 * m * q);
     for (int64_t r = 0; r < m; ++r) uncertainty_row(v, first + r, a + r * q, b + r * q);
-  }
+  });
 }
 
 // Without: two passes around one ATen log_ over logs = [2, N, q].
@@ -337,7 +335,7 @@ torch::Tensor windowed_uncertainty(const TrainingDynamics& dynamics, double lamb
                           q,
                           static_cast<float>(lambda),
                           out.data_ptr<float>()};
-  const int64_t grain = std::max<int64_t>(1, 16384 / q);
+  const int64_t grain = rows_for(kRowGrain, q);
   if (simd_math_available()) {
     at::parallel_for(0, n, grain,
                      [&](int64_t begin, int64_t end) { uncertainty_rows_simd(v, begin, end); });

@@ -17,6 +17,10 @@
 
 namespace d2ace {
 
+// Entries a kernel hands to one log_floats/exp_floats call: a block of rows whose buffer stays in
+// L1, long enough that few lanes idle when rows are short (q = 14).
+constexpr int64_t kMathBlock = 2048;
+
 // Whether log_floats and exp_floats may be called (x86-64 with AVX2 and FMA, SLEEF linked).
 bool simd_math_available();
 

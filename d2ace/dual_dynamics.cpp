@@ -26,15 +26,13 @@ D2ACE_KERNEL void hardness_rows(float* e, const float* flip, int64_t flip_stride
   }
 }
 
-// The released form in one pass, a block of rows at a time (about 2048 entries, or one row): -l
+// The released form in one pass, a block of rows at a time (kMathBlock entries, or one row): -l
 // into the output, e^{-l} over the whole block from SLEEF (core/vector_math.h; the function
 // ATen's exp_ calls, so the same values as the two-step path), then g (1 - f) in place.
 D2ACE_KERNEL void released_hardness_rows(const float* loss, int64_t loss_stride, const float* flip,
                                          int64_t flip_stride, int64_t q, float* out, int64_t begin,
                                          int64_t end) {
-  const int64_t rows = std::max<int64_t>(1, 2048 / q);
-  for (int64_t first = begin; first < end; first += rows) {
-    const int64_t last = std::min(end, first + rows);
+  for_each_row_block(begin, end, rows_for(kMathBlock, q), [&](int64_t first, int64_t last) {
     for (int64_t i = first; i < last; ++i) {
       float* __restrict h = out + i * q;
       const float* __restrict l = loss + i * loss_stride;
@@ -42,7 +40,7 @@ D2ACE_KERNEL void released_hardness_rows(const float* loss, int64_t loss_stride,
     }
     exp_floats(out + first * q, out + first * q, (last - first) * q);
     hardness_rows(out, flip, flip_stride, q, /*released=*/true, first, last);
-  }
+  });
 }
 
 }  // namespace
@@ -52,7 +50,7 @@ torch::Tensor noise_resistant_hardness(const torch::Tensor& last_loss,
   if (!fusable(torch::kFloat, {last_loss, flip_ema}) || flip_ema.stride(1) != 1)
     return noise_resistant_hardness_reference(last_loss, flip_ema, form);
   const bool released = form == HardnessForm::kReleased;
-  const int64_t grain = std::max<int64_t>(1, 16384 / last_loss.size(1));
+  const int64_t grain = rows_for(kRowGrain, last_loss.size(1));
   if (released && simd_math_available() && last_loss.stride(1) == 1) {
     const int64_t n = last_loss.size(0), q = last_loss.size(1);
     torch::Tensor h = torch::empty({n, q}, last_loss.options());

@@ -186,33 +186,28 @@ struct DynamicsFixture {
   }
 };
 
-void BM_WindowedUncertainty(benchmark::State& state) {
+torch::Tensor uncertainty(const d2ace::TrainingDynamics& d, bool fused) {
+  return fused ? d2ace::windowed_uncertainty(d) : d2ace::windowed_uncertainty_reference(d);
+}
+
+torch::Tensor hardness(const d2ace::TrainingDynamics& d, bool fused) {
+  const auto form = d2ace::HardnessForm::kReleased;
+  return fused ? d2ace::noise_resistant_hardness(d.last_loss(), d.flip_ema(), form)
+               : d2ace::noise_resistant_hardness_reference(d.last_loss(), d.flip_ema(), form);
+}
+
+// `kernel` is uncertainty or hardness.
+void BM_DynamicsKernel(benchmark::State& state, decltype(&uncertainty) kernel) {
   c10::InferenceMode selection;
   DynamicsFixture f(state.range(0), state.range(1));
-  for (auto _ : state)
-    benchmark::DoNotOptimize(state.range(2) == 1
-                                 ? d2ace::windowed_uncertainty(f.dynamics)
-                                 : d2ace::windowed_uncertainty_reference(f.dynamics));
+  for (auto _ : state) benchmark::DoNotOptimize(kernel(f.dynamics, state.range(2) == 1));
   per_entry(state, static_cast<double>(state.range(0) * state.range(1)));
 }
-BENCHMARK(BM_WindowedUncertainty)
+BENCHMARK_CAPTURE(BM_DynamicsKernel, uncertainty, &uncertainty)
     ->ArgsProduct({{1090}, {14}, {0, 1}})
     ->ArgsProduct({{2250}, {374}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
-
-void BM_Hardness(benchmark::State& state) {
-  c10::InferenceMode selection;
-  DynamicsFixture f(state.range(0), state.range(1));
-  const auto form = d2ace::HardnessForm::kReleased;
-  for (auto _ : state)
-    benchmark::DoNotOptimize(
-        state.range(2) == 1
-            ? d2ace::noise_resistant_hardness(f.dynamics.last_loss(), f.dynamics.flip_ema(), form)
-            : d2ace::noise_resistant_hardness_reference(f.dynamics.last_loss(),
-                                                        f.dynamics.flip_ema(), form));
-  per_entry(state, static_cast<double>(state.range(0) * state.range(1)));
-}
-BENCHMARK(BM_Hardness)
+BENCHMARK_CAPTURE(BM_DynamicsKernel, hardness, &hardness)
     ->ArgsProduct({{1090}, {14}, {0, 1}})
     ->ArgsProduct({{2250}, {374}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
