@@ -10,9 +10,14 @@
 
 #include "bench/experiment.h"
 #include "core/neighbours.h"
+#include "core/sampling.h"
 #include "core/training_dynamics.h"
+#include "d2ace/correlation_enhancement.h"
 #include "d2ace/dual_dynamics.h"
+#include "d2ace/label_weights.h"
+#include "d2ace/local_label_context.h"
 #include "d2ace/relevant_label_correlation.h"
+#include "d2ace/stagewise_mixture.h"
 
 namespace {
 
@@ -210,6 +215,81 @@ BENCHMARK_CAPTURE(BM_DynamicsKernel, uncertainty, &uncertainty)
 BENCHMARK_CAPTURE(BM_DynamicsKernel, hardness, &hardness)
     ->ArgsProduct({{1090}, {14}, {0, 1}})
     ->ArgsProduct({{2250}, {374}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
+
+// D2ACE's rescoring stage by stage (arg 2), each timed alone on inputs the earlier stages made, at
+// yeast's and corel5k's 2-fold training pools (N x q, density in 1/10000): 0 windowed uncertainty,
+// 1 hardness, 2 label weights (both metrics), 3 relevant-label correlations (both), 4 enhancement
+// at the relevant entries (both), 5 enhanced scores (both), 6 the two quantised distributions,
+// 7 the mixture, 8 the report's diagnostics (three entropies, two means). Where the rescoring's
+// time goes: `epoch/d2ace` is their sum plus the epoch's plan and observes.
+void BM_D2aceRescoring(benchmark::State& state) {
+  c10::InferenceMode selection;
+  const int64_t n = state.range(0), q = state.range(1), stage = state.range(3);
+  DynamicsFixture f(n, q);
+  torch::manual_seed(1);
+  const torch::Tensor Y =
+      (torch::rand({n, q}) < static_cast<double>(state.range(2)) / 1e4).to(torch::kFloat);
+  const d2ace::RelevantEntries r = d2ace::RelevantEntries::of(Y);
+  // The local label context over 6 neighbours of random features: about 7 times Y's density.
+  const torch::Tensor Z = d2ace::local_label_context(
+      Y, d2ace::nearest_neighbours(torch::rand({n, 8}), 6, /*include_self=*/true));
+  const d2ace::EnhancementIndex e = d2ace::EnhancementIndex::of(Z, r, /*global=*/false);
+  const auto form = d2ace::HardnessForm::kReleased;
+  const torch::Tensor U = d2ace::windowed_uncertainty(f.dynamics);
+  const torch::Tensor H =
+      d2ace::noise_resistant_hardness(f.dynamics.last_loss(), f.dynamics.flip_ema(), form);
+  const torch::Tensor vU = d2ace::dynamic_label_weights(U), vH = d2ace::dynamic_label_weights(H);
+  const torch::Tensor CU = d2ace::relevant_label_correlation(U, &r);
+  const torch::Tensor CH = d2ace::relevant_label_correlation(H, &r);
+  const torch::Tensor sU = d2ace::enhancement_at(CU, e, r), sH = d2ace::enhancement_at(CH, e, r);
+  const torch::Tensor scoreU = d2ace::enhanced_scores(U, vU, sU, r);
+  const torch::Tensor scoreH = d2ace::enhanced_scores(H, vH, sH, r);
+  const torch::Tensor pU = d2ace::quantised_exponential_distribution(scoreU, 10);
+  const torch::Tensor pH = d2ace::quantised_exponential_distribution(scoreH, 10);
+  const torch::Tensor P = d2ace::bernoulli_mixture(pU, pH, 0.5);
+  for (auto _ : state) {
+    switch (stage) {
+      case 0:
+        benchmark::DoNotOptimize(d2ace::windowed_uncertainty(f.dynamics));
+        break;
+      case 1:
+        benchmark::DoNotOptimize(
+            d2ace::noise_resistant_hardness(f.dynamics.last_loss(), f.dynamics.flip_ema(), form));
+        break;
+      case 2:
+        benchmark::DoNotOptimize(d2ace::dynamic_label_weights(U));
+        benchmark::DoNotOptimize(d2ace::dynamic_label_weights(H));
+        break;
+      case 3:
+        benchmark::DoNotOptimize(d2ace::relevant_label_correlation(U, &r));
+        benchmark::DoNotOptimize(d2ace::relevant_label_correlation(H, &r));
+        break;
+      case 4:
+        benchmark::DoNotOptimize(d2ace::enhancement_at(CU, e, r));
+        benchmark::DoNotOptimize(d2ace::enhancement_at(CH, e, r));
+        break;
+      case 5:
+        benchmark::DoNotOptimize(d2ace::enhanced_scores(U, vU, sU, r));
+        benchmark::DoNotOptimize(d2ace::enhanced_scores(H, vH, sH, r));
+        break;
+      case 6:
+        benchmark::DoNotOptimize(d2ace::quantised_exponential_distribution(scoreU, 10));
+        benchmark::DoNotOptimize(d2ace::quantised_exponential_distribution(scoreH, 10));
+        break;
+      case 7:
+        benchmark::DoNotOptimize(d2ace::bernoulli_mixture(pU, pH, 0.5));
+        break;
+      default:
+        benchmark::DoNotOptimize(d2ace::normalised_entropy(pU) + d2ace::normalised_entropy(pH) +
+                                 d2ace::normalised_entropy(P) + U.mean().item<double>() +
+                                 H.mean().item<double>());
+    }
+  }
+}
+BENCHMARK(BM_D2aceRescoring)
+    ->ArgsProduct({{1090}, {14}, {3030}, {0, 1, 2, 3, 4, 5, 6, 7, 8}})
+    ->ArgsProduct({{2250}, {374}, {94}, {0, 1, 2, 3, 4, 5, 6, 7, 8}})
     ->Unit(benchmark::kMicrosecond);
 
 // The exact kNN of D2ACE's local label context (k = 6 + self), d = 32 features.
