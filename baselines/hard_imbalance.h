@@ -25,14 +25,16 @@ struct HardImbalanceConfig {
 };
 
 // The weights w_ij above, [N, q], from the labels and the k nearest neighbours ([N, k], self
-// excluded) of each instance.
+// excluded) of each instance. On CPU two passes over the rows (the neighbour comparisons, N k q,
+// with C_ij written once; then the weights in place, around ATen's column sum of C_ij): one fresh
+// [N, q] tensor instead of about ten, whose first-touch page faults were most of the selector's
+// set-up at corel5k's size. imbalance_weights_reference, the tensor operations, gives the same
+// values bit for bit.
 torch::Tensor imbalance_weights(const torch::Tensor& Y, const torch::Tensor& neighbours);
+torch::Tensor imbalance_weights_reference(const torch::Tensor& Y, const torch::Tensor& neighbours);
 
 // C_ij before the minority mask: the share of row i's neighbours whose label j differs from its
-// own, [N, q]. On CPU one C++ pass over the neighbour rows (N k q comparisons, no [N, k, q]
-// tensor); neighbour_disagreement_reference, the gather-and-compare tensor form, gives the same
-// values bit for bit.
-torch::Tensor neighbour_disagreement(const torch::Tensor& Y, const torch::Tensor& neighbours);
+// own, [N, q], by gathering and comparing the neighbour rows.
 torch::Tensor neighbour_disagreement_reference(const torch::Tensor& Y,
                                                const torch::Tensor& neighbours);
 

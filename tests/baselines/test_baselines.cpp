@@ -209,11 +209,21 @@ TEST_CASE("baselines: the counted mutual information agrees with the one-hot pro
                                                       1e-5, 1e-7));
 }
 
-TEST_CASE("baselines: the fused neighbour disagreement equals its reference", "[baselines]") {
-  torch::manual_seed(5);
-  torch::Tensor Y = (torch::rand({80, 13}) < 0.2).to(torch::kFloat);
-  torch::Tensor nn = torch::randint(0, 80, {80, 5}, torch::kLong);
-  CHECK(neighbour_disagreement(Y, nn).equal(neighbour_disagreement_reference(Y, nn)));
+TEST_CASE("baselines: the fused imbalance weights equal their reference", "[baselines]") {
+  // Bit for bit, on labels of several densities (rare labels are the minority ones), a label
+  // without positives, and rows where every neighbour or none disagrees (C = 1 or 0: not inner).
+  for (const double density : {0.05, 0.2, 0.5}) {
+    torch::manual_seed(5);
+    torch::Tensor Y = (torch::rand({300, 23}) < density * torch::rand({1, 23})).to(torch::kFloat);
+    Y.select(1, 3).zero_();
+    Y.select(1, 4).zero_();
+    Y[0][4] = 1.0f;  // one positive: the rarest label, every neighbour disagrees
+    torch::Tensor nn = torch::randint(0, 300, {300, 5}, torch::kLong);
+    INFO("density " << density);
+    const torch::Tensor W = imbalance_weights(Y, nn);
+    CHECK(W.equal(imbalance_weights_reference(Y, nn)));
+    CHECK(W.select(1, 3).eq(0).all().item<bool>());
+  }
 }
 
 TEST_CASE("baselines: mutual information of binned columns", "[baselines]") {
