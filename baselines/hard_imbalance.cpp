@@ -11,6 +11,9 @@
 
 namespace d2ace {
 
+namespace {
+
+// C_ij before the minority mask, [N, q], by gathering and comparing the neighbour rows.
 torch::Tensor neighbour_disagreement_reference(const torch::Tensor& Y,
                                                const torch::Tensor& neighbours) {
   const int64_t k = neighbours.size(1);
@@ -18,8 +21,6 @@ torch::Tensor neighbour_disagreement_reference(const torch::Tensor& Y,
       .to(torch::kFloat)
       .mean(1);
 }
-
-namespace {
 
 // count[j]: how many of row i's k neighbours (nb, [N, k]) have label j unlike its own.
 D2ACE_INLINE void count_disagreements(const float* __restrict y, const int64_t* __restrict nb,
@@ -42,6 +43,7 @@ D2ACE_KERNEL void inner_disagreement_rows(const float* y, const int64_t* nb, con
     count_disagreements(y, nb, i, k, q, count.data());
     float* __restrict c = out + i * q;
     for (int64_t j = 0; j < q; ++j) {
+      // The reference's mean over k is a float sum of k zeros and ones (exact), divided by k.
       const float C =
           (static_cast<float>(count[j]) / static_cast<float>(k) * y[i * q + j]) * minority[j];
       c[j] = C * (C > 0.0f && C < 1.0f ? 1.0f : 0.0f);
@@ -73,10 +75,6 @@ LabelImbalance label_imbalance(const torch::Tensor& Y) {
   return {irl, mean_ir, irl > mean_ir};
 }
 
-bool fusable_pair(const torch::Tensor& Y, const torch::Tensor& nn) {
-  return fusable(torch::kFloat, {Y}) && nn.device().is_cpu();
-}
-
 }  // namespace
 
 torch::Tensor imbalance_weights_reference(const torch::Tensor& Y, const torch::Tensor& neighbours) {
@@ -91,7 +89,8 @@ torch::Tensor imbalance_weights_reference(const torch::Tensor& Y, const torch::T
 }
 
 torch::Tensor imbalance_weights(const torch::Tensor& Y_in, const torch::Tensor& nn_in) {
-  if (!fusable_pair(Y_in, nn_in)) return imbalance_weights_reference(Y_in, nn_in);
+  if (!fusable(torch::kFloat, {Y_in}) || !nn_in.device().is_cpu())
+    return imbalance_weights_reference(Y_in, nn_in);
   const torch::Tensor Y = Y_in.contiguous(), nn = nn_in.to(torch::kLong).contiguous();
   const int64_t n = Y.size(0), q = Y.size(1), k = nn.size(1);
   const LabelImbalance l = label_imbalance(Y);

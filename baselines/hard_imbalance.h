@@ -33,11 +33,6 @@ struct HardImbalanceConfig {
 torch::Tensor imbalance_weights(const torch::Tensor& Y, const torch::Tensor& neighbours);
 torch::Tensor imbalance_weights_reference(const torch::Tensor& Y, const torch::Tensor& neighbours);
 
-// C_ij before the minority mask: the share of row i's neighbours whose label j differs from its
-// own, [N, q], by gathering and comparing the neighbour rows.
-torch::Tensor neighbour_disagreement_reference(const torch::Tensor& Y,
-                                               const torch::Tensor& neighbours);
-
 class HardImbalanceSelector : public DynamicsSelector {
  public:
   explicit HardImbalanceSelector(HardImbalanceConfig c);
