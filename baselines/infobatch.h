@@ -51,6 +51,9 @@ class InfoBatchSelector : public Selector {
   const torch::Tensor& scores() const { return scores_; }
 
  private:
+  // The tensor form of observe: row sums (or balanced scores) put at the batch's instances.
+  void observe_reference(const torch::Tensor& indices, const torch::Tensor& losses);
+
   InfoBatchConfig config_;
   torch::Tensor labels_;  // [N, q], for score=balanced
   torch::Tensor scores_;  // [N] float, the latest score of each instance
@@ -58,6 +61,20 @@ class InfoBatchSelector : public Selector {
   at::Generator generator_;
   double pruned_ = 0, well_learned_ = 0;
 };
+
+// A pruning epoch from the pool's scores [N]: the order of its visits [m] (long) and each visit's
+// loss weight [m] (float: 1, or 1 / (1 - ratio) for a kept well-learned instance), drawing two
+// randperms from `generator`; `learned` instances scored below the mean, `kept` of them stay.
+// prune_well_learned is one C++ pass on CPU floats; prune_well_learned_reference, the tensor
+// operations, is used elsewhere and gives the same plan from the same generator, index for index.
+struct InfoBatchPruning {
+  torch::Tensor order, weights;
+  int64_t learned = 0, kept = 0;
+};
+InfoBatchPruning prune_well_learned(const torch::Tensor& scores, double ratio,
+                                    at::Generator& generator);
+InfoBatchPruning prune_well_learned_reference(const torch::Tensor& scores, double ratio,
+                                              at::Generator& generator);
 
 // The score=balanced instance scores of a batch: losses and labels [b, q] -> [b] (see above).
 torch::Tensor balanced_instance_loss(const torch::Tensor& losses, const torch::Tensor& labels);

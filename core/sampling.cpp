@@ -259,7 +259,7 @@ class BucketedCdf {
  private:
   const double* cdf_;
   int64_t n_, m_;
-  std::vector<double> edge_;     // edge_[b]: bucket b's left edge; edge_[M] = inf
+  std::vector<double> edge_;    // edge_[b]: bucket b's left edge; edge_[M] = inf
   std::vector<int64_t> start_;  // start_[b]: the number of CDF values <= edge_[b]
 };
 

@@ -289,6 +289,40 @@ TEST_CASE("baselines: infobatch prunes half of the below-mean instances and rewe
   CHECK_THROWS_WITH(build("infobatch", {{"ratio", "0.95"}}), Catch::Contains("ratio must be"));
 }
 
+TEST_CASE("baselines: infobatch's fused pruning gives the reference's plan, index for index",
+          "[baselines]") {
+  torch::manual_seed(12);
+  const std::vector<torch::Tensor> pools = {
+      torch::rand({1000}),                            // a typical pool
+      torch::rand({300}).mul_(4).round_(),            // many ties, some at the mean
+      torch::full({50}, 3.0f),                        // every score equal: nothing learned
+      torch::tensor({1.0f, NAN, 0.5f, 2.0f, 0.1f})};  // a NaN mean: nothing below it
+  for (size_t c = 0; c < pools.size(); ++c)
+    for (double ratio : {0.0, 0.5, 0.9}) {
+      INFO("pool " << c << " ratio " << ratio);
+      at::Generator g1 = at::detail::createCPUGenerator(5), g2 = at::detail::createCPUGenerator(5);
+      for (int epoch = 0; epoch < 2; ++epoch) {  // the generators stay in step
+        InfoBatchPruning fused = prune_well_learned(pools[c], ratio, g1);
+        InfoBatchPruning reference = prune_well_learned_reference(pools[c], ratio, g2);
+        CHECK(fused.learned == reference.learned);
+        CHECK(fused.kept == reference.kept);
+        CHECK(fused.order.equal(reference.order));
+        CHECK(fused.weights.equal(reference.weights));
+      }
+    }
+  // The fused observe stores ATen's row sums exactly.
+  TrainingPool pool = pool_of(20, 5);
+  auto selector = build("infobatch");
+  selector->attach(pool);
+  torch::Tensor idx = torch::tensor({7, 3, 19}, torch::kLong), losses = torch::rand({3, 5});
+  selector->observe(idx, {}, losses);
+  const auto& scores = dynamic_cast<InfoBatchSelector&>(*selector).scores();
+  CHECK(scores.index_select(0, idx).equal(losses.sum(1)));
+  CHECK(scores[0].item<float>() == 3.0f);  // unobserved: the starting score
+  CHECK_THROWS_WITH(selector->observe(torch::tensor({20}, torch::kLong), {}, losses.slice(0, 0, 1)),
+                    Catch::Contains("outside the pool"));
+}
+
 TEST_CASE("baselines: infobatch's balanced score equals its definition", "[baselines]") {
   torch::manual_seed(9);
   const int64_t b = 50, q = 7;
