@@ -15,27 +15,40 @@ torch::Tensor binned_mutual_information(const torch::Tensor& U_in, int64_t bins)
   const torch::Tensor U = U_in.contiguous();
   const int64_t n = U.size(0), k = U.size(1), b = bins;
   const float* u = U.data_ptr<float>();
+  // Each label's bins as one column (label-major), so a pair's counts read two sequential columns.
   std::vector<int32_t> bin(n * k);
-  for (int64_t e = 0; e < n * k; ++e)
-    bin[e] = static_cast<int32_t>(
-        std::clamp(std::floor(u[e] * static_cast<float>(bins)), 0.0f, static_cast<float>(b - 1)));
-  // Joint counts of every label pair k1 <= k2 (k1 = k2: the marginal on the diagonal), one pass.
-  std::vector<int32_t> joint(k * k * b * b, 0);
-  auto cell = [&](int64_t k1, int64_t k2, int64_t b1, int64_t b2) {
-    return ((k1 * k + k2) * b + b1) * b + b2;
-  };
-  for (int64_t i = 0; i < n; ++i) {
-    const int32_t* row = bin.data() + i * k;
-    for (int64_t k1 = 0; k1 < k; ++k1)
-      for (int64_t k2 = k1; k2 < k; ++k2) ++joint[cell(k1, k2, row[k1], row[k2])];
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      bin[j * n + i] = static_cast<int32_t>(std::clamp(
+          std::floor(u[i * k + j] * static_cast<float>(bins)), 0.0f, static_cast<float>(b - 1)));
+  // Joint counts of every label pair k1 <= k2 (k1 = k2: the marginal on the diagonal), one pair at
+  // a time, in L1. Four partial histograms (rows i mod 4) keep consecutive rows that fall in one
+  // cell from waiting on each other's increment; counts are integers, so any order is exact.
+  const int64_t cells = b * b;
+  std::vector<int32_t> joint(k * k * cells, 0), part(4 * cells);
+  for (int64_t k1 = 0; k1 < k; ++k1)
+    for (int64_t k2 = k1; k2 < k; ++k2) {
+      std::fill(part.begin(), part.end(), 0);
+      const int32_t *c1 = bin.data() + k1 * n, *c2 = bin.data() + k2 * n;
+      int64_t i = 0;
+      for (; i + 4 <= n; i += 4)
+        for (int64_t r = 0; r < 4; ++r) ++part[r * cells + c1[i + r] * b + c2[i + r]];
+      for (; i < n; ++i) ++part[c1[i] * b + c2[i]];
+      int32_t* block = joint.data() + (k1 * k + k2) * cells;
+      for (int64_t c = 0; c < cells; ++c)
+        block[c] = part[c] + part[cells + c] + part[2 * cells + c] + part[3 * cells + c];
+    }
+  // -p log p of a cell depends on its count alone: one log per possible count (n of them) instead
+  // of one per non-empty cell, the same double for the same count, summed in the same order.
+  std::vector<double> term(n + 1, 0.0);
+  for (int64_t c = 1; c <= n; ++c) {
+    const double p = static_cast<double>(c) / static_cast<double>(n);
+    term[c] = p * std::log(p);
   }
   auto entropy = [&](int64_t k1, int64_t k2) {  // of the joint histogram of (k1, k2)
     double h = 0;
-    for (int64_t c = 0; c < b * b; ++c)
-      if (const int32_t count = joint[(k1 * k + k2) * b * b + c]; count > 0) {
-        const double p = count / static_cast<double>(n);
-        h -= p * std::log(p);
-      }
+    for (int64_t c = 0; c < cells; ++c)
+      if (const int32_t count = joint[(k1 * k + k2) * cells + c]; count > 0) h -= term[count];
     return h;
   };
   std::vector<double> h(k);

@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 #include <c10/core/InferenceMode.h>
 
+#include "baselines/uncertainty_correlation.h"
 #include "bench/experiment.h"
 #include "core/neighbours.h"
 #include "core/sampling.h"
@@ -173,6 +174,23 @@ BENCHMARK(BM_RelevantCorrelation)
     ->ArgsProduct({{5000}, {159}, {150}, {0, 1}})   // bibtex
     ->ArgsProduct({{10000}, {100}, {500}, {0, 1}})  // dense-ish, many labels
     ->ArgsProduct({{10000}, {1000}, {50}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
+
+// Uncertainty-correlation's binned mutual information over its sampled rows (N = pool / stride, at
+// most mi_sample = 1 024) and its K = min(q, 32) labels, 10 bins: the fused counts (arg 2 = 1)
+// against the one-hot matrix product (0), at yeast's and corel5k's 2-fold pools.
+void BM_BinnedMutualInformation(benchmark::State& state) {
+  c10::InferenceMode selection;
+  torch::manual_seed(0);
+  const torch::Tensor U = torch::rand({state.range(0), state.range(1)}).pow(3);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(state.range(2) == 1
+                                 ? d2ace::binned_mutual_information(U, 10)
+                                 : d2ace::binned_mutual_information_reference(U, 10));
+}
+BENCHMARK(BM_BinnedMutualInformation)
+    ->ArgsProduct({{545}, {14}, {0, 1}})
+    ->ArgsProduct({{750}, {32}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
 
 // The per-entry transcendental parts of the rescoring, fused kernel (arg 2 = 1) against the tensor
