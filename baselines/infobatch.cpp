@@ -47,9 +47,7 @@ EpochPlan InfoBatchSelector::plan_epoch(int64_t epoch) {
   pruned_ = well_learned_ = 0;
   if (!(static_cast<double>(epoch) < config_.delta * static_cast<double>(epochs_)))
     return permutation_plan(n, batch_size_, generator_);
-  const InfoBatchPruning p = fusable(torch::kFloat, {scores_})
-                                 ? prune_well_learned(scores_, config_.ratio, generator_)
-                                 : prune_well_learned_reference(scores_, config_.ratio, generator_);
+  const InfoBatchPruning p = prune_well_learned(scores_, config_.ratio, generator_);
   well_learned_ = static_cast<double>(p.learned) / static_cast<double>(n);
   pruned_ = static_cast<double>(p.learned - p.kept) / static_cast<double>(n);
   EpochPlan plan = batches_of(p.order, batch_size_);
@@ -83,6 +81,8 @@ InfoBatchPruning prune_well_learned_reference(const torch::Tensor& scores, doubl
 // which side of it a score falls on decides the plan; nonzero's ascending order is the loop's.
 InfoBatchPruning prune_well_learned(const torch::Tensor& scores, double ratio,
                                     at::Generator& generator) {
+  if (!fusable(torch::kFloat, {scores}))
+    return prune_well_learned_reference(scores, ratio, generator);
   const int64_t n = scores.size(0);
   const auto index = torch::TensorOptions().dtype(torch::kLong);
   const float mean = scores.mean().item<float>();

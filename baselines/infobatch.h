@@ -65,8 +65,9 @@ class InfoBatchSelector : public Selector {
 // A pruning epoch from the pool's scores [N]: the order of its visits [m] (long) and each visit's
 // loss weight [m] (float: 1, or 1 / (1 - ratio) for a kept well-learned instance), drawing two
 // randperms from `generator`; `learned` instances scored below the mean, `kept` of them stay.
-// prune_well_learned is one C++ pass on CPU floats; prune_well_learned_reference, the tensor
-// operations, is used elsewhere and gives the same plan from the same generator, index for index.
+// prune_well_learned is one C++ pass on CPU floats and runs prune_well_learned_reference, the
+// tensor operations, anywhere else; both give the same plan from the same generator, index for
+// index.
 struct InfoBatchPruning {
   torch::Tensor order, weights;
   int64_t learned = 0, kept = 0;

@@ -182,15 +182,14 @@ double normalised_entropy_reference(const torch::Tensor& p) {
 
 namespace {
 
-// The shared set-up of both forms: the distribution as a normalised double CDF, the batch size
-// capped at N, the number of batches and the first stream length.
+// The shared set-up of both forms: the distribution as contiguous doubles, the batch size capped
+// at N, the number of batches and the first stream length. Each form builds its own CDF.
 struct DrawSetup {
-  torch::Tensor p, cdf;
+  torch::Tensor p;
   int64_t n, b, batches, columns;
 };
 
-// `with_cdf` false: the caller builds the CDF itself (the fused form's loop).
-DrawSetup draw_setup(const torch::Tensor& p_in, int64_t b, bool with_cdf = true) {
+DrawSetup draw_setup(const torch::Tensor& p_in, int64_t b) {
   TORCH_CHECK(b > 0, "batch size must be positive");
   DrawSetup s;
   s.p = p_in.to(torch::kCPU, torch::kDouble).contiguous();
@@ -199,23 +198,7 @@ DrawSetup draw_setup(const torch::Tensor& p_in, int64_t b, bool with_cdf = true)
   s.b = std::min(b, s.n);
   s.batches = (s.n + s.b - 1) / s.b;
   s.columns = s.b + std::max<int64_t>(8, s.b / 4);
-  if (with_cdf) {
-    s.cdf = s.p.cumsum(0);
-    s.cdf = s.cdf / s.cdf[-1];
-  }
   return s;
-}
-
-// The reference's CDF, bit for bit: ATen's CPU cumsum of a double vector is one running double sum
-// in index order, and its division by the last entry an IEEE division per entry.
-std::vector<double> normalised_cdf(const torch::Tensor& p) {
-  const double* x = p.data_ptr<double>();
-  std::vector<double> cdf(p.size(0));
-  double running = 0;
-  for (size_t i = 0; i < cdf.size(); ++i) cdf[i] = running += x[i];
-  const double last = cdf.back();
-  for (double& c : cdf) c /= last;
-  return cdf;
 }
 
 // Extreme concentration (a row still short after 16 extensions): the row's distinct draws so far,
@@ -227,49 +210,56 @@ torch::Tensor finish_row(const torch::Tensor& p, const torch::Tensor& taken, int
   return torch::cat({taken, more});
 }
 
-// upper_bound over a CDF (the first index whose value exceeds u), in expected O(1): the unit
-// interval cut into M equal buckets, each knowing the first index past its left edge. u's answer
-// lies between its bucket's first index and the next bucket's, where a binary search over a few
-// entries finds it; a binary search over all N mispredicts a branch per level, and was most of
-// the drawing's cost (1 000 instances: 94 µs per plan against 20 µs). The edges are a table
-// (b * (1/M): monotone, which is all the search needs; a division per lookup was a fifth of the
-// drawing's time), so the answer is upper_bound's exactly, whatever the edges' rounding.
+// p's normalised CDF, and upper_bound over it (the first index whose value exceeds u) in expected
+// O(1): the unit interval cut into N equal buckets, each knowing the first index past its left
+// edge. u's answer lies between its bucket's first index and the next bucket's, where a binary
+// search over a few entries finds it; a binary search over all N mispredicts a branch per level,
+// and was most of the drawing's cost (1 000 instances: 94 µs per plan against 20 µs).
+// The CDF is the reference's bit for bit: ATen's CPU cumsum of a double vector is one running
+// double sum in index order, and its division by the last entry an IEEE division per entry. The
+// edges are a table (b * (1/N): monotone, which is all the search needs; a division per lookup was
+// a fifth of the drawing's time), so the answer is upper_bound's exactly, whatever their rounding.
 class BucketedCdf {
  public:
-  BucketedCdf(const double* cdf, int64_t n) : cdf_(cdf), n_(n), m_(n), edge_(n + 1), start_(n + 1) {
-    const double width = 1.0 / static_cast<double>(m_);
-    for (int64_t b = 0; b < m_; ++b) edge_[b] = static_cast<double>(b) * width;
-    edge_[m_] = INFINITY;  // u < 1 always lies in a bucket
+  explicit BucketedCdf(const torch::Tensor& p)
+      : n_(p.size(0)), cdf_(n_), edge_(n_ + 1), start_(n_ + 1) {
+    const double* x = p.data_ptr<double>();
+    double running = 0;
+    for (int64_t i = 0; i < n_; ++i) cdf_[i] = running += x[i];
+    const double last = cdf_.back();
+    for (double& c : cdf_) c /= last;
+    const double width = 1.0 / static_cast<double>(n_);
+    for (int64_t b = 0; b < n_; ++b) edge_[b] = static_cast<double>(b) * width;
+    edge_[n_] = INFINITY;  // u < 1 always lies in a bucket
     int64_t i = 0;
-    for (int64_t b = 0; b < m_; ++b) {
+    for (int64_t b = 0; b < n_; ++b) {
       while (i < n_ && cdf_[i] <= edge_[b]) ++i;
       start_[b] = i;
     }
-    start_[m_] = n_;
+    start_[n_] = n_;
   }
   int64_t upper_bound(double u) const {
-    int64_t b = std::clamp<int64_t>(static_cast<int64_t>(u * static_cast<double>(m_)), 0, m_ - 1);
-    // u * M may round across an edge: step to the bucket with edge(b) <= u < edge(b + 1).
+    int64_t b = std::clamp<int64_t>(static_cast<int64_t>(u * static_cast<double>(n_)), 0, n_ - 1);
+    // u * N may round across an edge: step to the bucket with edge(b) <= u < edge(b + 1).
     while (b > 0 && u < edge_[b]) --b;
     while (u >= edge_[b + 1]) ++b;
-    const int64_t hi = b + 1 < m_ ? std::min(n_, start_[b + 1] + 1) : n_;
-    return std::upper_bound(cdf_ + start_[b], cdf_ + hi, u) - cdf_;
+    const int64_t hi = b + 1 < n_ ? std::min(n_, start_[b + 1] + 1) : n_;
+    return std::upper_bound(cdf_.begin() + start_[b], cdf_.begin() + hi, u) - cdf_.begin();
   }
 
  private:
-  const double* cdf_;
-  int64_t n_, m_;
-  std::vector<double> edge_;    // edge_[b]: bucket b's left edge; edge_[M] = inf
+  int64_t n_;
+  std::vector<double> cdf_;
+  std::vector<double> edge_;    // edge_[b]: bucket b's left edge; edge_[N] = inf
   std::vector<int64_t> start_;  // start_[b]: the number of CDF values <= edge_[b]
 };
 
 }  // namespace
 
 EpochPlan draw_independent_batches(const torch::Tensor& p_in, int64_t b_in, at::Generator& gen) {
-  const DrawSetup s = draw_setup(p_in, b_in, /*with_cdf=*/false);
+  const DrawSetup s = draw_setup(p_in, b_in);
   const int64_t n = s.n, b = s.b, batches = s.batches;
-  const std::vector<double> cdf_values = normalised_cdf(s.p);
-  const BucketedCdf cdf(cdf_values.data(), n);
+  const BucketedCdf cdf(s.p);
   // Each row's stream of instance indices, extended in place (row-major blocks, as drawn).
   std::vector<std::vector<int64_t>> stream(batches);
   auto draw = [&](int64_t columns) {
@@ -334,7 +324,8 @@ EpochPlan draw_independent_batches_reference(const torch::Tensor& p_in, int64_t 
   // Batch k wants size[k] distinct instances: b, ..., b, and the remainder last.
   torch::Tensor size = torch::full({batches, 1}, b, long_opts);
   size[batches - 1] = n - (batches - 1) * b;
-  const torch::Tensor& cdf = s.cdf;
+  torch::Tensor cdf = p.cumsum(0);
+  cdf = cdf / cdf[-1];
   auto draw = [&](int64_t columns) {
     torch::Tensor u =
         at::rand({batches, columns}, gen, torch::TensorOptions().dtype(torch::kDouble));
